@@ -1,0 +1,112 @@
+# The README's source of truth. `make run` and `make test` are the whole quick start.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+# Test-tier environment: the suite runs from a bare shell, these are test-only values.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST := $(VENV)/bin/pytest
+
+.PHONY: help install system-deps run worker beat serve migrate seed lint fmt check-migrations \
+	test test-unit test-services test-browser check-deploy bench bench-web bench-pdf clean
+
+help:
+	@echo "make run    - install, migrate, load the demo business and serve http://127.0.0.1:8000"
+	@echo "make test   - install, lint, check migrations, run every test tier"
+	@echo "make worker - start a Celery worker (needs CELERY_BROKER_URL or REDIS_URL)"
+	@echo "make bench  - run the web and PDF benchmarks (see bench/README.md)"
+
+$(STAMP): requirements-dev.lock pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the browser and PDF tiers need (Chromium, poppler) and WeasyPrint's Pango.
+# Installed only when missing, and only where we may (root); otherwise say what to install.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Please install these Debian packages:$$missing (sudo apt-get install$$missing)"; \
+	  fi; \
+	fi
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "ClientReview is starting on http://127.0.0.1:8000"
+	@echo "  owner login: owner@example.com / clientreview-demo"
+	@echo "  staff login: staff@example.com / clientreview-demo"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+worker: install
+	$(VENV)/bin/celery -A clientreview worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A clientreview beat --loglevel=INFO
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+
+check-migrations: install
+	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run
+
+# Tier 1: the whole suite on SQLite, Celery in-process. Needs no service.
+test-unit: install
+	$(PYTEST) -m "not integration and not browser"
+
+# Tier 2: the suite again on PostgreSQL and Redis, plus the integration tests that run a
+# real Celery worker. Skipped when the services are unreachable, unless
+# CLIENTREVIEW_REQUIRE_SERVICES=1 (as in CI), which makes that a failure.
+test-services: install
+	@if $(PY) -m tests.services_up "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
+	  DATABASE_URL="$(PG_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" \
+	    $(PYTEST) -m "not browser"; \
+	elif [ "$$CLIENTREVIEW_REQUIRE_SERVICES" = 1 ]; then \
+	  echo "PostgreSQL or Redis is unreachable and CLIENTREVIEW_REQUIRE_SERVICES=1"; exit 1; \
+	else \
+	  echo "Skipping the PostgreSQL/Redis tier: services unreachable"; \
+	fi
+
+# Tier 3: the main journeys in headless Chromium.
+test-browser: install system-deps
+	$(PYTEST) -m browser
+
+test: install lint check-migrations test-unit test-services test-browser
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY="$$(openssl rand -hex 40)" ALLOWED_HOSTS=clientreview.example.com \
+	  CSRF_TRUSTED_ORIGINS=https://clientreview.example.com \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: bench-pdf bench-web
+
+bench-pdf: install system-deps
+	$(PY) bench/pdf.py
+
+bench-web: install system-deps
+	$(PY) bench/web.py
+
+clean:
+	rm -rf var/test .pytest_cache

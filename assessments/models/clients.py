@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Business
+
+
+class Client(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        UNDER_REVIEW = "under_review", _("Under review")
+        OFFBOARDING = "offboarding", _("Offboarding")
+        OFFBOARDED = "offboarded", _("Offboarded")
+
+    class BillingModel(models.TextChoices):
+        HOURLY = "hourly", _("Hourly")
+        FIXED = "fixed", _("Fixed price")
+        RETAINER = "retainer", _("Retainer")
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="clients")
+    name = models.CharField(_("name"), max_length=200)
+    client_since = models.DateField(_("client since"), default=timezone.localdate)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    billing_model = models.CharField(
+        _("billing model"), max_length=20, choices=BillingModel.choices, default=BillingModel.HOURLY
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), default=30, validators=[MaxValueValidator(365)]
+    )
+    has_written_contract = models.BooleanField(_("written contract"), default=False)
+    contract_terms = models.TextField(
+        _("key contract terms"),
+        blank=True,
+        max_length=5000,
+        help_text=_("Scope, price, timeline, notice: what the contract says."),
+    )
+    referrals_sent = models.PositiveIntegerField(
+        _("referrals they have sent you"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100000)],
+    )
+    long_standing = models.BooleanField(
+        _("long-standing or personal relationship"),
+        default=False,
+        help_text=_(
+            "An old client or a friend: weigh how likely things are to change before acting."
+        ),
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=20000)
+    offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["business", "name"], name="client_business_name"),
+            models.Index(fields=["business", "status"], name="client_business_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:client_detail", args=[self.pk])
+
+    @property
+    def accepts_new_work(self) -> bool:
+        return self.status != self.Status.OFFBOARDED
+
+
+class Contact(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["business", "client"], name="contact_business_client")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:contact_detail", args=[self.pk])

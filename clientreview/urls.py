@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from assessments.views.home import home
+from clientreview import views
+
+handler500 = "clientreview.views.server_error"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path(
+        "login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="login",
+    ),
+    path("admin/", admin.site.urls),
+    path("", include("assessments.urls")),
+]
