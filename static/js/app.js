@@ -13,3 +13,50 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();
+
+// Incident forms: suggest "outside agreed contact hours" from the time entered, unless the
+// person set the box themselves, and offer only the chosen client's contacts.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-incident-form]").forEach(function (form) {
+    var when = form.querySelector("input[name='occurred_at']");
+    var box = form.querySelector("input[name='outside_hours']");
+    var shown = form.querySelector("input[name='outside_hours_shown']");
+    if (when && box && shown) {
+      var touched = false;
+      box.addEventListener("change", function () { touched = true; });
+      var suggest = function () {
+        var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})/.exec(when.value);
+        if (touched || !m) { return; }
+        // JavaScript counts Sunday as 0; the business's days count Monday as 0.
+        var day = (new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay() + 6) % 7;
+        var start = box.getAttribute("data-contact-start");
+        var end = box.getAttribute("data-contact-end");
+        var days = box.getAttribute("data-contact-days") || "";
+        var inside = days.indexOf(String(day)) !== -1 && start <= m[4] && m[4] < end;
+        box.checked = !inside;
+        shown.value = inside ? "False" : "True";
+      };
+      when.addEventListener("change", suggest);
+      when.addEventListener("input", suggest);
+    }
+    var client = form.querySelector("select[name='client']");
+    var contact = form.querySelector("select[name='contact']");
+    if (client && contact) {
+      var options = Array.prototype.slice.call(contact.options);
+      var filter = function () {
+        var chosen = contact.value;
+        while (contact.options.length) { contact.remove(0); }
+        options.forEach(function (option) {
+          var owner = option.getAttribute("data-client");
+          if (!owner || !client.value || owner === client.value) { contact.add(option); }
+        });
+        contact.value = Array.prototype.some.call(contact.options, function (o) {
+          return o.value === chosen;
+        }) ? chosen : "";
+      };
+      client.addEventListener("change", filter);
+      filter();
+    }
+  });
+})();

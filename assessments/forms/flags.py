@@ -1,0 +1,101 @@
+"""Forms to flag a contact as abusive and to clear a flag (owners)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import AbuseFlag, Contact, Incident
+from assessments.models.flags import default_review_on
+
+# Incidents of these kinds are ticked in advance when they name the flagged contact.
+ABUSIVE_CATEGORIES = frozenset(
+    {
+        Incident.Category.PHYSICAL_ABUSE,
+        Incident.Category.VERBAL_ABUSE,
+        Incident.Category.HARASSMENT,
+        Incident.Category.THREAT,
+    }
+)
+LONGEST_REVIEW = timedelta(days=3 * 366)
+
+
+class IncidentChoiceField(forms.ModelMultipleChoiceField):
+    flagged_contact_id: int | None = None
+
+    def label_from_instance(self, obj: Incident) -> str:
+        when = date_format(timezone.localtime(obj.occurred_at), "j M Y")
+        # Name the contact only when it is someone other than the person being flagged.
+        other = obj.contact_id and obj.contact_id != self.flagged_contact_id
+        who = f" · {obj.contact.name}" if other else ""
+        return f"#{obj.number} · {when} · {obj.get_category_display()}{who}"
+
+
+class FlagContactForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What did they do?"),
+        max_length=AbuseFlag._meta.get_field("reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Owners read this in their e-mail and on the client's page."),
+    )
+    incidents = IncidentChoiceField(
+        label=_("Incidents that show it"),
+        queryset=Incident.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    review_on = forms.DateField(
+        label=_("Review the flag on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("An owner looks again at the flag on this date."),
+    )
+
+    def __init__(
+        self, *args: Any, contact: Contact, preselect: Incident | None = None, **kwargs: Any
+    ) -> None:
+        self.contact = contact
+        super().__init__(*args, **kwargs)
+        queryset = (
+            Incident.objects.filter(business=contact.business_id, client=contact.client_id)
+            .select_related("contact")
+            .order_by("-occurred_at", "-id")
+        )
+        self.fields["incidents"].queryset = queryset
+        self.fields["incidents"].flagged_contact_id = contact.pk
+        if not self.is_bound:
+            self.initial["review_on"] = default_review_on()
+            ticked = [
+                incident.pk
+                for incident in queryset
+                if incident.contact_id == contact.pk and incident.category in ABUSIVE_CATEGORIES
+            ]
+            if preselect is not None and preselect.pk not in ticked:
+                ticked.append(preselect.pk)
+            self.initial["incidents"] = ticked
+
+    def clean_review_on(self) -> date:
+        value = self.cleaned_data["review_on"]
+        today = timezone.localdate()
+        if value <= today:
+            raise forms.ValidationError(_("Choose a date after today."), code="past")
+        if value > today + LONGEST_REVIEW:
+            raise forms.ValidationError(
+                _("Review a flag within three years; choose an earlier date."), code="too_far"
+            )
+        return value
+
+
+class ClearFlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the flag cleared?"),
+        max_length=AbuseFlag._meta.get_field("clear_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kept with the flag's history, e.g. “apologised in writing; no incident since”."
+        ),
+    )

@@ -1,0 +1,321 @@
+"""Forms of the incident log: log an incident (with files), amend it, add evidence.
+
+Writes go through `assessments.services`; these forms only check input. Every
+id a form takes (client, contact) is looked up within the current business, so
+another business's id is "not one of the available choices".
+
+Out of hours: the form renders the checkbox ticked or not from the business's
+contact hours for the time shown, and remembers what it showed in a hidden
+field. If the person leaves the box as suggested, the server recomputes it from
+the time they finally entered (so changing the time alone is enough); if they
+change the box, their choice wins. static/js/app.js updates the box as they type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Business
+from assessments.models import Client, Contact, Incident
+from assessments.services.evidence import (
+    ACCEPT_ATTRIBUTE,
+    MAX_FILES_PER_UPLOAD,
+    SniffedFile,
+    accepted_help,
+    inspect_upload,
+)
+
+EARLIEST_YEAR = 1990
+# Clocks on phones drift: "now" may be a little ahead of the server.
+FUTURE_GRACE = timedelta(minutes=5)
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked for content, size and name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[tuple[Any, SniffedFile]]:
+        uploads = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if not uploads:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > MAX_FILES_PER_UPLOAD:
+            raise forms.ValidationError(
+                _("Upload at most %(max)d files at once."),
+                code="too_many",
+                params={"max": MAX_FILES_PER_UPLOAD},
+            )
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                checked.append((upload, inspect_upload(super().clean(upload, initial))))
+            except forms.ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
+
+
+class ContactSelect(forms.Select):
+    """Each option says which client the contact works for, so app.js can filter them."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-client"] = str(instance.client_id)
+        return option
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Contact) -> str:
+        return f"{obj.name} ({obj.client.name})"
+
+
+def local_now_minutes() -> datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class _IncidentContentForm(forms.Form):
+    """The fields an incident version records (all but the client)."""
+
+    # No kind is pre-chosen: a hurried person must not log "physical abuse" by default.
+    category = forms.ChoiceField(
+        label=_("What kind of incident"),
+        choices=[("", _("— choose what happened —")), *Incident.Category.choices],
+    )
+    severity = forms.ChoiceField(
+        label=_("How serious"),
+        choices=Incident.Severity.choices,
+        initial=Incident.Severity.MEDIUM,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=Incident._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Facts, in their words where you can: what was said or done, and by whom."),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When it happened"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    outside_hours = forms.BooleanField(
+        label=_("Outside agreed contact hours"),
+        required=False,
+        help_text=_("Suggested from your contact hours for the time above; change it if wrong."),
+    )
+    outside_hours_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    contact = ContactChoiceField(
+        label=_("Contact person"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=_("— nobody in particular —"),
+        widget=ContactSelect,
+    )
+    channel = forms.ChoiceField(
+        label=_("How it happened"), choices=Incident.Channel.choices, initial=Incident.Channel.PHONE
+    )
+    witnesses = forms.CharField(
+        label=_("Witnesses"),
+        max_length=Incident._meta.get_field("witnesses").max_length,
+        required=False,
+        help_text=_("Who else saw or heard it (optional)."),
+    )
+
+    def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
+        self.business = business
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].widget.attrs["max"] = (
+            local_now_minutes() + FUTURE_GRACE
+        ).strftime(DATETIME_LOCAL)
+        # app.js suggests "outside hours" from these as the time changes.
+        self.fields["outside_hours"].widget.attrs.update(
+            {
+                "data-contact-start": business.contact_hours_start.strftime("%H:%M"),
+                "data-contact-end": business.contact_hours_end.strftime("%H:%M"),
+                "data-contact-days": business.contact_days,
+            }
+        )
+
+    def suggested_outside_hours(self, moment: datetime) -> bool:
+        return not self.business.is_within_contact_hours(moment)
+
+    def clean_occurred_at(self) -> datetime:
+        value = self.cleaned_data["occurred_at"]
+        now = timezone.now()
+        if value.year < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("Check the year: incidents before %(year)d cannot be logged."),
+                code="too_old",
+                params={"year": EARLIEST_YEAR},
+            )
+        if value.year > now.year + 1 or value > now + FUTURE_GRACE:
+            raise forms.ValidationError(
+                _("That time is in the future: log an incident once it has happened."),
+                code="future",
+            )
+        return value
+
+    def _follow_contact_hours(self, cleaned: dict, *, time_changed: bool = True) -> None:
+        """Left as suggested, "outside hours" follows the hours for the time entered."""
+        if "occurred_at" not in cleaned or not time_changed:
+            return
+        if cleaned.get("outside_hours") == cleaned.get("outside_hours_shown"):
+            cleaned["outside_hours"] = self.suggested_outside_hours(cleaned["occurred_at"])
+
+
+class IncidentForm(_IncidentContentForm):
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.none(), empty_label=_("— choose a client —")
+    )
+    files = MultipleFileField(label=_("Photos or files (optional)"), required=False)
+
+    def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
+        super().__init__(*args, business=business, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(business=business).order_by(
+            "name", "id"
+        )
+        self.fields["contact"].queryset = (
+            Contact.objects.filter(business=business)
+            .select_related("client")
+            .order_by("client__name", "name", "id")
+        )
+        self.fields["files"].help_text = accepted_help()
+        if not self.is_bound:
+            now = local_now_minutes()
+            suggested = self.suggested_outside_hours(now)
+            self.initial.setdefault("occurred_at", now)
+            self.initial["outside_hours"] = suggested
+            self.initial["outside_hours_shown"] = suggested
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        client, contact = cleaned.get("client"), cleaned.get("contact")
+        if client is not None and contact is not None and contact.client_id != client.pk:
+            self.add_error(
+                "contact",
+                forms.ValidationError(
+                    _("%(contact)s is not a contact of %(client)s."),
+                    code="other_client",
+                    params={"contact": contact.name, "client": client.name},
+                ),
+            )
+        self._follow_contact_hours(cleaned)
+        return cleaned
+
+    def incident_fields(self) -> dict[str, Any]:
+        """What `record_incident` takes, from the cleaned data."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "contact",
+                "category",
+                "severity",
+                "occurred_at",
+                "channel",
+                "outside_hours",
+                "description",
+                "witnesses",
+            )
+        }
+
+
+AMENDABLE = (
+    "contact",
+    "category",
+    "severity",
+    "occurred_at",
+    "channel",
+    "outside_hours",
+    "description",
+    "witnesses",
+)
+
+
+class AmendIncidentForm(_IncidentContentForm):
+    reason = forms.CharField(
+        label=_("Why are you amending it?"),
+        max_length=1000,
+        help_text=_("Kept with the new version, e.g. “wrong date: it was the day before”."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    field_order = ["reason", *AMENDABLE]
+
+    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+        self.incident = incident
+        super().__init__(*args, business=incident.business, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(
+            business=incident.business_id, client=incident.client_id
+        ).select_related("client")
+        self.fields["contact"].label_from_instance = lambda obj: obj.name
+        if not self.is_bound:
+            for name in AMENDABLE:
+                self.initial[name] = getattr(incident, name)
+            self.initial["occurred_at"] = timezone.localtime(incident.occurred_at)
+            self.initial["outside_hours_shown"] = incident.outside_hours
+
+    def _same_minute(self, value: datetime) -> bool:
+        def minute(moment: datetime) -> datetime:
+            return moment.astimezone(timezone.get_current_timezone()).replace(
+                second=0, microsecond=0
+            )
+
+        return minute(value) == minute(self.incident.occurred_at)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        occurred = cleaned.get("occurred_at")
+        time_changed = False
+        if occurred is not None:
+            if self._same_minute(occurred):
+                # The input shows minutes only: an untouched time keeps its seconds.
+                cleaned["occurred_at"] = self.incident.occurred_at
+            else:
+                time_changed = True
+        self._follow_contact_hours(cleaned, time_changed=time_changed)
+        if not self.errors and not self.changes():
+            raise forms.ValidationError(
+                _("Nothing was changed: change what was wrong, or cancel."), code="unchanged"
+            )
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        """The fields whose new value differs from the incident's current one."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in AMENDABLE
+            if name in data and data[name] != getattr(self.incident, name)
+        }
+
+
+class EvidenceForm(forms.Form):
+    files = MultipleFileField(label=_("Files"))
+    description = forms.CharField(
+        label=_("What the files show (optional)"),
+        max_length=500,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = accepted_help()

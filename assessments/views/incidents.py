@@ -1,0 +1,294 @@
+"""The incident log: list, log (with files), read with full history, amend, evidence.
+
+There is deliberately no view that deletes an incident or a file of evidence:
+a correction is an amendment with a reason, and every version stays readable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import AuditEvent
+from accounts.services import record_event
+from accounts.tenancy import for_business, get_for_business_or_404, member_required
+from assessments.forms.incidents import AmendIncidentForm, EvidenceForm, IncidentForm
+from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
+from assessments.services.evidence import attach_evidence, record_incident_with_evidence
+from assessments.services.flags import open_flags_for_client
+from assessments.services.incidents import amend_incident
+
+PAGE_SIZE = 25
+
+# The fields of a version, in the order the history shows them.
+VERSION_FIELDS: list[tuple[str, Any]] = [
+    ("category", gettext_lazy("What kind of incident")),
+    ("severity", gettext_lazy("How serious")),
+    ("occurred_at", gettext_lazy("When it happened")),
+    ("contact", gettext_lazy("Contact person")),
+    ("channel", gettext_lazy("How it happened")),
+    ("outside_hours", gettext_lazy("Outside agreed contact hours")),
+    ("description", gettext_lazy("What happened")),
+    ("witnesses", gettext_lazy("Witnesses")),
+]
+LONG_FIELDS = frozenset({"description", "witnesses"})
+CHOICE_LABELS = {
+    "category": dict(Incident.Category.choices),
+    "severity": dict(Incident.Severity.choices),
+    "channel": dict(Incident.Channel.choices),
+}
+
+
+def _client_from_query(request: HttpRequest) -> Client | None:
+    raw = request.GET.get("client", "")
+    if not raw.isdigit():
+        return None
+    return for_business(Client, request).filter(pk=raw).first()
+
+
+def _contact_from_query(request: HttpRequest, client: Client | None) -> Contact | None:
+    raw = request.GET.get("contact", "")
+    if not raw.isdigit():
+        return None
+    contact = for_business(Contact, request).select_related("client").filter(pk=raw).first()
+    if contact is None or (client is not None and contact.client_id != client.pk):
+        return None
+    return contact
+
+
+@member_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    client = _client_from_query(request)
+    incidents = (
+        for_business(Incident, request)
+        .select_related("client", "contact", "recorded_by")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("-occurred_at", "-id")
+    )
+    if client is not None:
+        incidents = incidents.filter(client=client)
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assessments/incidents/list.html", {"page": page, "client": client})
+
+
+@member_required
+def incident_create(request: HttpRequest) -> HttpResponse:
+    client = _client_from_query(request)
+    contact = _contact_from_query(request, client)
+    if contact is not None:
+        client = contact.client
+    initial: dict[str, Any] = {"client": client} if client is not None else {}
+    if contact is not None:
+        initial["contact"] = contact
+    if request.method == "POST":
+        form = IncidentForm(request.POST, request.FILES, business=request.business, initial=initial)
+        if form.is_valid():
+            incident = record_incident_with_evidence(
+                business=request.business,
+                client=form.cleaned_data["client"],
+                author=request.user,
+                uploads=form.cleaned_data["files"],
+                **form.incident_fields(),
+            )
+            messages.success(
+                request,
+                _("Incident #%(number)d recorded for %(client)s.")
+                % {"number": incident.number, "client": incident.client.name},
+            )
+            return redirect(incident)
+    else:
+        form = IncidentForm(business=request.business, initial=initial)
+    has_clients = client is not None or for_business(Client, request).exists()
+    return render(
+        request,
+        "assessments/incidents/form.html",
+        {"form": form, "client": client, "contact": contact, "has_clients": has_clients},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _display(name: str, value: Any, contacts: dict[int, str]) -> str:
+    """A version's stored value as a person reads it (the stored JSON is never trusted)."""
+    if value is None or value == "":
+        return "—"
+    if name == "contact":
+        return contacts.get(value, _("contact no. %(id)s") % {"id": value})
+    if name in CHOICE_LABELS:
+        return str(CHOICE_LABELS[name].get(value, value))
+    if name == "outside_hours":
+        return _("Yes") if value else _("No")
+    if name == "occurred_at":
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return date_format(timezone.localtime(moment), "j M Y, H:i")
+    return str(value)
+
+
+def version_history(versions: list[IncidentVersion], contacts: dict[int, str]) -> list[dict]:
+    """Each version with its full content and what changed since the one before."""
+    rows: list[dict] = []
+    previous: dict | None = None
+    for version in versions:
+        content = version.content if isinstance(version.content, dict) else {}
+        fields = [
+            {
+                "name": name,
+                "label": label,
+                "value": _display(name, content.get(name), contacts),
+                "long": name in LONG_FIELDS,
+            }
+            for name, label in VERSION_FIELDS
+        ]
+        changes = []
+        if previous is not None:
+            changes = [
+                {
+                    "label": label,
+                    "before": _display(name, previous.get(name), contacts),
+                    "after": _display(name, content.get(name), contacts),
+                    "long": name in LONG_FIELDS,
+                }
+                for name, label in VERSION_FIELDS
+                if previous.get(name) != content.get(name)
+            ]
+        rows.append({"version": version, "fields": fields, "changes": changes})
+        previous = content
+    return rows
+
+
+def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> dict[str, Any]:
+    versions = list(
+        IncidentVersion.objects.filter(business=request.business, incident=incident)
+        .select_related("author")
+        .order_by("version")
+    )
+    contact_ids = {v.content.get("contact") for v in versions if isinstance(v.content, dict)} - {
+        None
+    }
+    contacts = dict(
+        Contact.objects.filter(business=request.business, pk__in=contact_ids).values_list(
+            "pk", "name"
+        )
+    )
+    evidence = (
+        Evidence.objects.filter(business=request.business, incident=incident)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
+    return {
+        "incident": incident,
+        "history": version_history(versions, contacts),
+        "evidence": evidence,
+        "flags": open_flags_for_client(incident.client),
+        "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
+        **extra,
+    }
+
+
+def _get_incident(request: HttpRequest, pk: int) -> Incident:
+    return get_for_business_or_404(
+        Incident.objects.select_related("client", "contact", "recorded_by", "business"),
+        request,
+        pk=pk,
+    )
+
+
+@member_required
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident(request, pk)
+    return render(request, "assessments/incidents/detail.html", _detail_context(request, incident))
+
+
+@member_required
+def incident_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident(request, pk)
+    if request.method == "POST":
+        form = AmendIncidentForm(request.POST, incident=incident)
+        if form.is_valid():
+            amended = amend_incident(
+                incident,
+                author=request.user,
+                reason=form.cleaned_data["reason"],
+                **form.changes(),
+            )
+            messages.success(
+                request,
+                _("Incident #%(number)d amended: version %(version)d saved, earlier ones kept.")
+                % {"number": amended.number, "version": amended.version_count},
+            )
+            return redirect(amended)
+    else:
+        form = AmendIncidentForm(incident=incident)
+    return render(
+        request,
+        "assessments/incidents/amend.html",
+        {"incident": incident, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        stored = attach_evidence(
+            incident,
+            form.cleaned_data["files"],
+            uploaded_by=request.user,
+            description=form.cleaned_data["description"],
+        )
+        messages.success(
+            request,
+            _("%(count)d file(s) added to incident #%(number)d.")
+            % {"count": len(stored), "number": incident.number},
+        )
+        return redirect(incident)
+    return render(
+        request,
+        "assessments/incidents/detail.html",
+        _detail_context(request, incident, evidence_form=form),
+        status=400,
+    )
+
+
+@member_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_for_business_or_404(Evidence.objects.select_related("incident"), request, pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("The file is missing from storage.")) from exc
+    record_event(
+        request.business,
+        AuditEvent.Kind.EVIDENCE_DOWNLOADED,
+        request=request,
+        detail=(
+            f"incident #{evidence.incident.number}: {evidence.original_name} "
+            f"(sha256 {evidence.sha256[:12]})"
+        ),
+    )
+    content_type = evidence.content_type
+    if content_type == "text/plain":
+        content_type += "; charset=utf-8"  # only UTF-8 text is accepted
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Evidence is private: no shared cache or back-button copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
