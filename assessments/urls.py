@@ -1,7 +1,10 @@
 from django.urls import path
 
+from assessments.views import clients as client_views
 from assessments.views import flags as flag_views
+from assessments.views import imports as import_views
 from assessments.views import incidents as incident_views
+from assessments.views import money as money_views
 
 app_name = "assessments"
 
@@ -18,4 +21,22 @@ urlpatterns += [
     path("contacts/<int:pk>/flag/", flag_views.flag_contact_view, name="flag_contact"),
     path("flags/", flag_views.flag_list, name="flag_list"),
     path("flags/<int:pk>/clear/", flag_views.flag_clear, name="flag_clear"),
+]
+
+# Clients, contacts, invoices, time and the CSV import (no delete: a client carries the record).
+urlpatterns += [
+    path("clients/", client_views.client_list, name="client_list"),
+    path("clients/new/", client_views.client_create, name="client_create"),
+    path("clients/<int:pk>/", client_views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", client_views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/contacts/new/", client_views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/", client_views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/edit/", client_views.contact_edit, name="contact_edit"),
+    path("clients/<int:pk>/invoices/new/", money_views.invoice_create, name="invoice_create"),
+    path("invoices/<int:pk>/edit/", money_views.invoice_edit, name="invoice_edit"),
+    path("invoices/<int:pk>/paid/", money_views.invoice_mark_paid, name="invoice_mark_paid"),
+    path("clients/<int:pk>/time/new/", money_views.time_create, name="time_create"),
+    path("time/<int:pk>/edit/", money_views.time_edit, name="time_edit"),
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
 ]

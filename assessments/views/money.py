@@ -1,0 +1,154 @@
+"""Invoices (owners only: staff see no money) and time entries (every member logs time).
+
+Staff may edit only the time they logged for themselves, and never see a cost.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.tenancy import get_for_business_or_404, member_required, owner_required
+from assessments.forms.money import InvoiceForm, MarkPaidForm, TimeEntryForm
+from assessments.models import Client, Invoice, TimeEntry
+from assessments.services import clients as services
+from assessments.views.client_queries import format_minutes
+
+
+def _refuse_offboarded(request: HttpRequest, client: Client) -> HttpResponse:
+    messages.error(request, str(services.OFFBOARDED_MESSAGE))
+    return redirect(client)
+
+
+def _save_invoice_form(request: HttpRequest, form: InvoiceForm) -> Invoice | None:
+    """Save through the service; a lost race on the number becomes a form error."""
+    try:
+        return services.save_invoice(form.instance)
+    except services.DuplicateInvoiceNumber:
+        form.add_error(
+            "number",
+            _("Invoice number %(number)s is already used in this business.")
+            % {"number": form.instance.number},
+        )
+        return None
+
+
+@owner_required
+def invoice_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client, request, pk=pk)
+    if not client.accepts_new_work:
+        return _refuse_offboarded(request, client)
+    form = InvoiceForm(request.POST or None, client=client, business=request.business)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = _save_invoice_form(request, form)
+        except services.ClientOffboarded:
+            return _refuse_offboarded(request, client)
+        if invoice is not None:
+            messages.success(request, _("Invoice %(number)s added.") % {"number": invoice.number})
+            return redirect(client)
+    return render(
+        request,
+        "assessments/money/invoice_form.html",
+        {"form": form, "client": client},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@owner_required
+def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_for_business_or_404(Invoice.objects.select_related("client"), request, pk=pk)
+    form = InvoiceForm(
+        request.POST or None, instance=invoice, client=invoice.client, business=request.business
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_invoice_form(request, form) is not None
+    ):
+        messages.success(request, _("Invoice %(number)s saved.") % {"number": invoice.number})
+        return redirect(invoice.client)
+    return render(
+        request,
+        "assessments/money/invoice_form.html",
+        {"form": form, "client": invoice.client, "invoice": invoice},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@owner_required
+@require_POST
+def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_for_business_or_404(Invoice.objects.select_related("client"), request, pk=pk)
+    form = MarkPaidForm(request.POST, invoice=invoice)
+    if form.is_valid():
+        invoice.paid_on = form.cleaned_data["paid_on"]
+        invoice.save(update_fields=["paid_on"])
+        messages.success(request, _("Invoice %(number)s marked paid.") % {"number": invoice.number})
+    else:
+        messages.error(
+            request,
+            _("Invoice %(number)s was not changed: %(problem)s")
+            % {"number": invoice.number, "problem": " ".join(form.errors["paid_on"])},
+        )
+    return redirect(invoice.client)
+
+
+@member_required
+def time_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client.objects.select_related("business"), request, pk=pk)
+    if not client.accepts_new_work:
+        return _refuse_offboarded(request, client)
+    form = TimeEntryForm(
+        request.POST or None,
+        client=client,
+        business=request.business,
+        user=request.user,
+        show_cost=request.membership.is_owner,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.log_time(form.instance)
+        except services.ClientOffboarded:
+            return _refuse_offboarded(request, client)
+        messages.success(
+            request,
+            _("%(duration)s logged for %(client)s.")
+            % {"duration": format_minutes(entry.minutes), "client": client.name},
+        )
+        return redirect(client)
+    return render(
+        request,
+        "assessments/money/time_form.html",
+        {"form": form, "client": client},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@member_required
+def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_for_business_or_404(TimeEntry.objects.select_related("client"), request, pk=pk)
+    if not request.membership.is_owner and entry.user_id != request.user.pk:
+        raise PermissionDenied
+    form = TimeEntryForm(
+        request.POST or None,
+        instance=entry,
+        client=entry.client,
+        business=request.business,
+        user=request.user,
+        show_cost=request.membership.is_owner,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.log_time(form.instance)
+        messages.success(request, _("Time entry saved."))
+        return redirect(entry.client)
+    return render(
+        request,
+        "assessments/money/time_form.html",
+        {"form": form, "client": entry.client, "entry": entry},
+        status=400 if form.is_bound else 200,
+    )
