@@ -5,6 +5,7 @@ from assessments.views import flags as flag_views
 from assessments.views import imports as import_views
 from assessments.views import incidents as incident_views
 from assessments.views import money as money_views
+from assessments.views import portfolio as portfolio_views
 
 app_name = "assessments"
 
@@ -39,4 +40,9 @@ urlpatterns += [
     path("time/<int:pk>/edit/", money_views.time_edit, name="time_edit"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+]
+
+# The owner's portfolio (the page itself is the owner's home, "/"): its CSV export.
+urlpatterns += [
+    path("portfolio/export.csv", portfolio_views.portfolio_csv, name="portfolio_csv"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from accounts.tenancy import for_business, member_required
 from assessments.models import AbuseFlag, Incident
+from assessments.views.portfolio import owner_home
 
 RECENT_INCIDENTS = 10
 
@@ -12,8 +13,7 @@ RECENT_INCIDENTS = 10
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.membership.is_owner:
-        # The owner's portfolio replaces this later; it has its own page then.
-        return render(request, "assessments/home.html")
+        return owner_home(request)
     return staff_home(request)
 
 
