@@ -1,5 +1,7 @@
 from django.urls import path
 
+from assessments.views import assessment as assessment_views
+from assessments.views import assessment_rules as rules_views
 from assessments.views import clients as client_views
 from assessments.views import flags as flag_views
 from assessments.views import imports as import_views
@@ -40,6 +42,43 @@ urlpatterns += [
     path("time/<int:pk>/edit/", money_views.time_edit, name="time_edit"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+]
+
+# Reviews: the red-flag walk-through (owners), the verdict rules and the evidence thresholds.
+urlpatterns += [
+    path(
+        "clients/<int:pk>/review/",
+        assessment_views.assessment_start,
+        name="assessment_start",
+    ),
+    path("reviews/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
+    path(
+        "reviews/<int:pk>/evidence/",
+        assessment_views.assessment_evidence,
+        name="assessment_evidence",
+    ),
+    path(
+        "reviews/<int:pk>/checklist/",
+        assessment_views.assessment_checklist,
+        name="assessment_checklist",
+    ),
+    path(
+        "reviews/<int:pk>/weighing/",
+        assessment_views.assessment_weighing,
+        name="assessment_weighing",
+    ),
+    path(
+        "reviews/<int:pk>/verdict/",
+        assessment_views.assessment_verdict,
+        name="assessment_verdict",
+    ),
+    path(
+        "reviews/<int:pk>/complete/",
+        assessment_views.assessment_complete,
+        name="assessment_complete",
+    ),
+    path("reviews/thresholds/", rules_views.thresholds_edit, name="thresholds"),
+    path("help/verdicts/", rules_views.rules_help, name="rules_help"),
 ]
 
 # The owner's portfolio (the page itself is the owner's home, "/"): its CSV export.

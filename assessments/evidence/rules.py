@@ -1,0 +1,345 @@
+"""The evidence rules: pure functions from an `EvidenceInput` to proposed red flags.
+
+One function per `evidence_rule` key of the catalogue. Each returns the flags it
+has facts for; a `Proposal` meets its threshold or it is listed as context only
+(the facts are shown, the checklist is not pre-filled with "yes"). Thresholds an
+owner can change come from `EvidenceThresholds` (defaults explained there and
+repeated next to each rule here); the few fixed ones are constants below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+from typing import Any
+
+from assessments.evidence.facts import Fact, Link, money_param
+from assessments.evidence.inputs import RECENT_DAYS, WINDOW_DAYS, EvidenceInput, Thresholds, links
+from assessments.redflags import INCIDENT_CATEGORY_FLAGS, RedFlag, get_flag
+
+# Fixed thresholds (not owner-editable: they follow from the articles, not from taste).
+# Deal-breakers need no second flag: one logged incident of abuse, an unethical
+# request or a legal risk proposes it, and the owner confirms or not.
+DEAL_BREAKER_INCIDENTS = 1
+# Dishonesty is "a record of trying to fool you" (002): two incidents, or one serious one.
+LYING_INCIDENTS = 2
+SERIOUS_SEVERITIES = frozenset({"high", "critical"})
+# Unreasonable demands or out-of-scope requests in 90 days: two is a pattern.
+DEMANDS_90_DAYS = 2
+# Payment disputes logged as incidents in 12 months (disputed invoices count separately).
+PAYMENT_DISPUTE_INCIDENTS = 2
+# Renegotiating agreed work with a rival's quote, or threatening to go public: the
+# behaviour itself is the flag, so one incident proposes it.
+COMPETITOR_INCIDENTS = 1
+REPUTATION_INCIDENTS = 1
+# "Help put it right, then make sure it does not happen again": the second time proposes it.
+IGNORED_ADVICE_INCIDENTS = 2
+
+
+def categories_for(flag_key: str) -> frozenset[str]:
+    """The incident categories that evidence a flag (from the catalogue's mapping)."""
+    return frozenset(c for c, keys in INCIDENT_CATEGORY_FLAGS.items() if flag_key in keys)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    flag_key: str
+    facts: tuple[Fact, ...]
+    # False: the facts are context, below the threshold; the flag is not pre-filled.
+    meets_threshold: bool
+
+    @property
+    def flag(self) -> RedFlag:
+        return get_flag(self.flag_key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flag": self.flag_key,
+            "meets_threshold": self.meets_threshold,
+            "facts": [fact.to_json() for fact in self.facts],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Proposal:
+        return cls(
+            flag_key=str(data["flag"]),
+            facts=tuple(Fact.from_json(f) for f in data.get("facts", [])),
+            meets_threshold=bool(data.get("meets_threshold")),
+        )
+
+
+def whole(value: float) -> int:
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _incident_rule(
+    flag_key: str,
+    code: str,
+    minimum: int | Callable[[Thresholds], int],
+    days: int = WINDOW_DAYS,
+) -> Callable[[EvidenceInput], list[Proposal]]:
+    """A rule that counts one flag's incident categories over a window.
+
+    `minimum` is a fixed count or reads it from the business's thresholds.
+    """
+    categories = categories_for(flag_key)
+
+    def rule(data: EvidenceInput) -> list[Proposal]:
+        count = data.count_90d(categories) if days == RECENT_DAYS else data.count_12m(categories)
+        if not count:
+            return []
+        needed = minimum(data.thresholds) if callable(minimum) else minimum
+        fact = Fact(code, {"count": count}, links(data.incidents_within(categories, days)))
+        return [Proposal(flag_key, (fact,), count >= needed)]
+
+    return rule
+
+
+def abuse_incidents(data: EvidenceInput) -> list[Proposal]:
+    """Physical and verbal abuse: one incident (a threat counts for both), or an open
+    abuse flag on a contact (verbal). A cleared flag is shown as context."""
+    found = []
+    for flag_key, code in (
+        ("physical_abuse", "incidents.physical"),
+        ("verbal_abuse", "incidents.verbal"),
+    ):
+        categories = categories_for(flag_key)
+        count = data.count_12m(categories)
+        facts = []
+        if count:
+            related = data.incidents_within(categories, WINDOW_DAYS)
+            facts.append(Fact(code, {"count": count}, links(related)))
+        meets = count >= DEAL_BREAKER_INCIDENTS
+        if flag_key == "verbal_abuse":
+            for flag in data.flags:
+                facts.append(_flag_fact(flag))
+                meets = meets or flag.is_open
+        if facts:
+            found.append(Proposal(flag_key, tuple(facts), meets))
+    return found
+
+
+def _flag_fact(flag) -> Fact:
+    contact = Link("contact", flag.contact_id, flag.contact_name)
+    params: dict[str, Any] = {
+        "contact": flag.contact_name,
+        "raised_date": flag.raised_at.date().isoformat(),
+    }
+    if not flag.is_open:
+        params["cleared_date"] = flag.cleared_at.date().isoformat()
+        return Fact("flags.cleared", params, (contact,))
+    if not flag.incidents:
+        return Fact("flags.open", params, (contact,))
+    params["count"] = len(flag.incidents)
+    params["numbers"] = ", ".join(str(number) for _, number in flag.incidents)
+    incident_links = tuple(Link("incident", pk, str(n)) for pk, n in flag.incidents)
+    return Fact("flags.open_incidents", params, (contact, *incident_links))
+
+
+def lying_incidents(data: EvidenceInput) -> list[Proposal]:
+    categories = categories_for("dishonest")
+    count = data.count_12m(categories)
+    if not count:
+        return []
+    related = data.incidents_within(categories, WINDOW_DAYS)
+    serious = [i for i in related if i.severity in SERIOUS_SEVERITIES]
+    facts = [Fact("incidents.lying", {"count": count}, links(related))]
+    if serious:
+        facts.append(Fact("incidents.lying_serious", {"count": len(serious)}, links(serious)))
+    return [Proposal("dishonest", tuple(facts), count >= LYING_INCIDENTS or bool(serious))]
+
+
+unethical_incidents = _incident_rule("unethical", "incidents.unethical", DEAL_BREAKER_INCIDENTS)
+legal_incidents = _incident_rule("legal_liability", "incidents.legal", DEAL_BREAKER_INCIDENTS)
+competitor_incidents = _incident_rule(
+    "plays_competitors", "incidents.competitor", COMPETITOR_INCIDENTS
+)
+reputation_incidents = _incident_rule(
+    "reputation_threat", "incidents.reputation", REPUTATION_INCIDENTS
+)
+ignored_advice_incidents = _incident_rule(
+    "ignores_advice", "incidents.ignored_advice", IGNORED_ADVICE_INCIDENTS
+)
+# Default: 3 complaints in 90 days (003 #1: "after the last five deliveries").
+complaints = _incident_rule(
+    "complains", "incidents.complaints", lambda t: t.complaints_90_days, RECENT_DAYS
+)
+
+
+def out_of_hours_and_demands(data: EvidenceInput) -> list[Proposal]:
+    """Default: 3 contacts outside agreed hours in 90 days, or 2 unreasonable demands."""
+    facts = []
+    out_of_hours = data.figures.out_of_hours_90d
+    if out_of_hours:
+        facts.append(
+            Fact(
+                "incidents.out_of_hours",
+                {"count": out_of_hours, "year": data.figures.out_of_hours_12m},
+                links(data.out_of_hours_within(RECENT_DAYS)),
+            )
+        )
+    demand_categories = categories_for("unreasonable_demands") - {"out_of_hours"}
+    demands = data.count_90d(demand_categories)
+    if demands:
+        related = data.incidents_within(demand_categories, RECENT_DAYS)
+        facts.append(Fact("incidents.demands", {"count": demands}, links(related)))
+    if not facts:
+        return []
+    meets = out_of_hours >= data.thresholds.out_of_hours_90_days or demands >= DEMANDS_90_DAYS
+    return [Proposal("unreasonable_demands", tuple(facts), meets)]
+
+
+def late_payment(data: EvidenceInput) -> list[Proposal]:
+    """Default: 30 days late on average, or any invoice 90 days late or more (002)."""
+    summary, t, lateness = data.figures.summary, data.thresholds, data.lateness
+    facts = []
+    average = summary.avg_days_late or 0.0
+    if summary.late_invoices and lateness.counted:
+        late = [i for i in data.invoices if i.days_late >= t.late_average_days]
+        facts.append(
+            Fact(
+                "invoices.late_average",
+                {"count": lateness.counted, "days": whole(average)},
+                links(late),
+            )
+        )
+    if lateness.severe:
+        severe = [i for i in data.invoices if i.days_late >= t.late_severe_days]
+        worst = summary.worst_days_late or 0
+        params = {"count": lateness.severe, "days": t.late_severe_days, "worst": worst}
+        facts.append(Fact("invoices.late_severe", params, links(severe)))
+    if lateness.open_overdue:
+        overdue = [i for i in data.invoices if i.open_overdue]
+        params = {
+            "count": lateness.open_overdue,
+            "amount_money": money_param(summary.overdue_balance),
+            "currency": data.currency,
+        }
+        facts.append(Fact("invoices.overdue_open", params, links(overdue)))
+    if not facts:
+        return []
+    meets = average >= t.late_average_days or lateness.severe > 0
+    return [Proposal("slow_to_pay", tuple(facts), meets)]
+
+
+def disputes_and_discounts(data: EvidenceInput) -> list[Proposal]:
+    """Default: a quarter of invoices disputed, or discounts pushed on 2 invoices."""
+    summary, t = data.figures.summary, data.thresholds
+    facts = []
+    if summary.disputed_invoices:
+        disputed = [i for i in data.invoices if i.disputed]
+        params = {"disputed": summary.disputed_invoices, "count": summary.invoices}
+        facts.append(Fact("invoices.disputed", params, links(disputed)))
+    if summary.discounts:
+        discounted = [i for i in data.invoices if i.discount > 0]
+        params = {
+            "count": summary.discounts,
+            "total_money": money_param(summary.discount_total),
+            "currency": data.currency,
+        }
+        facts.append(Fact("invoices.discounts", params, links(discounted)))
+    haggles = data.count_12m({"payment_dispute"})
+    if haggles:
+        related = data.incidents_within({"payment_dispute"}, WINDOW_DAYS)
+        facts.append(Fact("incidents.payment_disputes", {"count": haggles}, links(related)))
+    if not facts:
+        return []
+    share_disputed = (
+        Decimal(summary.disputed_invoices) / Decimal(summary.invoices)
+        if summary.invoices
+        else Decimal(0)
+    )
+    meets = (
+        (summary.disputed_invoices > 0 and share_disputed >= t.disputed_share)
+        or summary.discounts >= t.discounts_count
+        or haggles >= PAYMENT_DISPUTE_INCIDENTS
+    )
+    return [Proposal("disputes_invoices", tuple(facts), meets)]
+
+
+def unprofitable(data: EvidenceInput) -> list[Proposal]:
+    """Default: cost to serve at or above revenue (002: "$1,000 a month, $2,000 in time")."""
+    summary = data.figures.summary
+    if not summary.revenue and not summary.cost:
+        return []
+    page = (Link("client", data.client.id),)
+    facts = [
+        Fact(
+            "money.cost_over_revenue",
+            {
+                "revenue_money": money_param(summary.revenue),
+                "cost_money": money_param(summary.cost),
+                "currency": data.currency,
+            },
+            page,
+        )
+    ]
+    if summary.unbilled_minutes:
+        hours = summary.unbilled_hours
+        shown = str(int(hours)) if hours == hours.to_integral_value() else str(hours)
+        facts.append(Fact("money.unbilled", {"hours": shown}, page))
+    if summary.revenue > 0:
+        meets = summary.cost / summary.revenue >= data.thresholds.cost_to_revenue_ratio
+    else:
+        meets = summary.cost > 0
+    return [Proposal("not_profitable", tuple(facts), meets)]
+
+
+def scope_changes(data: EvidenceInput) -> list[Proposal]:
+    """Default: 3 changes of mind in 90 days; never proposed for hourly billing, where
+    changes add to the bill and both sides know it (000 #6)."""
+    count = data.count_90d({"changed_mind"})
+    if not count:
+        return []
+    related = data.incidents_within({"changed_mind"}, RECENT_DAYS)
+    facts = [Fact("incidents.changed_mind", {"count": count}, links(related))]
+    hourly = data.client.billing_model == "hourly"
+    if hourly:
+        facts.append(Fact("client.hourly", {}, (Link("client", data.client.id),)))
+    meets = not hourly and count >= data.thresholds.scope_changes_90_days
+    return [Proposal("changes_mind", tuple(facts), meets)]
+
+
+def no_referrals(data: EvidenceInput) -> list[Proposal]:
+    """Default: no referral after 2 years as a client (003 #4)."""
+    page = (Link("client", data.client.id),)
+    if data.client.referrals_sent:
+        fact = Fact("client.referrals", {"count": data.client.referrals_sent}, page)
+        return [Proposal("never_refers", (fact,), False)]
+    years = data.years_as_client
+    if years < 1:
+        return [Proposal("never_refers", (Fact("client.no_referrals_yet", {}, page),), False)]
+    fact = Fact("client.no_referrals", {"count": years}, page)
+    return [Proposal("never_refers", (fact,), years >= data.thresholds.no_referrals_after_years)]
+
+
+RULES: Mapping[str, Callable[[EvidenceInput], list[Proposal]]] = MappingProxyType(
+    {
+        "abuse_incidents": abuse_incidents,
+        "lying_incidents": lying_incidents,
+        "unethical_incidents": unethical_incidents,
+        "legal_incidents": legal_incidents,
+        "out_of_hours_and_demands": out_of_hours_and_demands,
+        "late_payment": late_payment,
+        "disputes_and_discounts": disputes_and_discounts,
+        "unprofitable": unprofitable,
+        "competitor_incidents": competitor_incidents,
+        "reputation_incidents": reputation_incidents,
+        "scope_changes": scope_changes,
+        "ignored_advice_incidents": ignored_advice_incidents,
+        "complaints": complaints,
+        "no_referrals": no_referrals,
+    }
+)
+
+
+def propose(data: EvidenceInput) -> list[Proposal]:
+    """Every flag the record has facts for, most severe first; see `meets_threshold`."""
+    found = [proposal for rule in RULES.values() for proposal in rule(data)]
+    return sorted(found, key=lambda p: p.flag.sort_key)
+
+
+def proposed_keys(proposals: Iterable[Proposal]) -> set[str]:
+    return {p.flag_key for p in proposals if p.meets_threshold}
