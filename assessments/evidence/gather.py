@@ -1,7 +1,8 @@
 """Loading one client's evidence from the database, in a fixed number of queries.
 
-`client_figures` runs nine; this adds six: the thresholds, two over invoices,
-one over incidents, and the abuse flags and the incidents they cite (two, always). The number
+On top of `client_figures` (a fixed number of its own), this runs six: the
+thresholds, two over invoices, one over incidents, and the abuse flags and the
+incidents they cite (two, always). The number
 does not grow with the size of the record: lists are capped, counts are
 aggregates.
 """
@@ -147,8 +148,8 @@ def _flags(client: Client) -> tuple[FlagRef, ...]:
 
 
 def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
-    """Everything the evidence rules read about one client (15 queries, 16 if
-    `client.business` is not loaded yet).
+    """Everything the evidence rules read about one client: `client_figures` plus six
+    queries (one more if `client.business` is not loaded yet).
 
     Incident windows run back from now, as in `figures`; money windows from `today`.
     """

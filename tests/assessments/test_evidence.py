@@ -605,4 +605,7 @@ def test_gather_runs_the_same_queries_whatever_the_size_of_the_record(business, 
         with CaptureQueriesContext(connection) as queries:
             evidence.propose(evidence.gather(loaded))
         counts.append(len(queries))
-    assert counts == [15, 15, 15]
+    # The same number for an empty record, a small one and a big one (`client_figures`'
+    # queries plus six of its own: at most 15).
+    assert len(set(counts)) == 1, counts
+    assert counts[0] <= 15
