@@ -6,5 +6,6 @@ def tenancy(request) -> dict:
     return {
         "current_business": getattr(request, "business", None),
         "current_membership": membership,
+        "all_memberships": getattr(request, "memberships", []),
         "is_owner": bool(membership and membership.is_owner),
     }

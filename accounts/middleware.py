@@ -8,19 +8,21 @@ from accounts.models import Membership
 from accounts.tenancy import SESSION_KEY
 
 
-def _current_membership(request) -> Membership | None:
-    if not request.user.is_authenticated:
-        return None
-    memberships = Membership.objects.select_related("business").filter(user=request.user)
+def _memberships(request) -> tuple[Membership | None, list[Membership]]:
+    """The user's memberships (one query) and the current one, chosen from the session."""
+    memberships = list(
+        Membership.objects.select_related("business")
+        .filter(user=request.user)
+        .order_by("created", "id")
+    )
+    if not memberships:
+        return None, []
     wanted = request.session.get(SESSION_KEY)
-    chosen = None
-    if wanted is not None:
-        chosen = memberships.filter(business_id=wanted).first()
+    chosen = next((m for m in memberships if m.business_id == wanted), None)
     if chosen is None:
-        chosen = memberships.order_by("created", "id").first()
-        if chosen is not None:
-            request.session[SESSION_KEY] = chosen.business_id
-    return chosen
+        chosen = memberships[0]
+        request.session[SESSION_KEY] = chosen.business_id
+    return chosen, memberships
 
 
 class BusinessMiddleware:
@@ -30,10 +32,11 @@ class BusinessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        membership = None
+        membership, memberships = None, []
         if request.user.is_authenticated:
-            membership = _current_membership(request)
+            membership, memberships = _memberships(request)
         request.membership = membership
+        request.memberships = memberships
         request.business = membership.business if membership else None
         if request.business is not None:
             timezone.activate(request.business.tzinfo)

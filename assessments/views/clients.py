@@ -83,7 +83,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     if is_owner:
-        numbers = figures.client_figures(client)
+        numbers = figures.client_figures(client, recent_invoices=0)
         context["figures"] = numbers
         context["chart"] = _revenue_cost_chart(numbers, request.business.currency)
         context["incident_rows"] = client_queries.incident_rows(numbers)

@@ -34,7 +34,7 @@ def test_database_outage_gets_a_clear_503_page(owner):
     client = Client(raise_request_exception=False)
     client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
     with (
-        mock.patch("accounts.middleware._current_membership", side_effect=OperationalError("down")),
+        mock.patch("accounts.middleware._memberships", side_effect=OperationalError("down")),
         mock.patch("clientreview.views._is_connection_failure", return_value=True),
     ):
         response = client.get(reverse("home"))
@@ -47,7 +47,7 @@ def test_database_outage_gets_a_clear_503_page(owner):
 def test_a_bug_still_gets_the_500_page(owner):
     client = Client(raise_request_exception=False)
     client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
-    with mock.patch("accounts.middleware._current_membership", side_effect=RuntimeError("bug")):
+    with mock.patch("accounts.middleware._memberships", side_effect=RuntimeError("bug")):
         response = client.get(reverse("home"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content

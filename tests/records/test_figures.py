@@ -173,7 +173,32 @@ def test_query_count_does_not_grow(acme, owner, rows, django_assert_num_queries)
     for i in range(rows):
         factories.invoice(acme, issued_on=TODAY - timedelta(days=i * 7), amount=Decimal("10.00"))
         factories.time_entry(acme, date=TODAY - timedelta(days=i))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(2):
         figures.client_figures(acme, today=TODAY)
+    with django_assert_num_queries(1):
+        figures.client_figures(acme, today=TODAY, recent_invoices=0)
     with django_assert_num_queries(4):
         figures.summaries(acme.business, today=TODAY)
+
+
+def test_client_figures_agree_with_the_portfolio_summaries(acme, owner):
+    factories.invoice(
+        acme,
+        issued_on=TODAY - timedelta(days=100),
+        due_on=TODAY - timedelta(days=70),
+        paid_on=TODAY - timedelta(days=5),
+        amount=Decimal("123.45"),
+        disputed=True,
+    )
+    factories.invoice(
+        acme,
+        issued_on=TODAY - timedelta(days=20),
+        amount=Decimal("99.99"),
+        discount_pushed=Decimal("10.00"),
+    )
+    factories.time_entry(acme, date=TODAY - timedelta(days=3), minutes=45, kind="rework")
+    factories.incident(
+        acme, by=owner, severity="critical", occurred_at=timezone.now() - timedelta(days=1)
+    )
+    detail = figures.client_figures(acme, today=TODAY).summary
+    assert detail == figures.summaries(acme.business, [acme.pk], today=TODAY)[acme.pk]

@@ -1,0 +1,307 @@
+"""One client's detailed figures in a single query.
+
+Each table contributes one correlated subquery that returns a JSON object of
+conditional aggregates (every month, every aging bucket, every incident
+category), so the client page, the evidence step and the plan stay within their
+query budget however long the record is. Sums travel as text so that money stays
+exact on every database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.utils import timezone
+
+from assessments.figures.summary import (
+    AGING_BUCKETS,
+    RECENT_DAYS,
+    WINDOW_DAYS,
+    ZERO,
+    DaysBetween,
+    Summary,
+    _cost_expression,
+    _days_late,
+    _money,
+    _today_value,
+    _window_start,
+    out_of_hours,
+)
+from assessments.models import Client, Incident, Invoice, TimeEntry
+from assessments.models.incidents import SEVERITY_WEIGHT
+
+
+@dataclass(frozen=True)
+class InvoiceLateness:
+    invoice_id: int
+    number: str
+    issued_on: date
+    due_on: date
+    paid_on: date | None
+    amount: Decimal
+    days_late: int
+    disputed: bool
+
+
+@dataclass(frozen=True)
+class ClientFigures:
+    """Everything the client page, the evidence rules and the plan read about one client."""
+
+    client_id: int
+    today: date
+    summary: Summary
+    business_revenue: Decimal
+    months: list[date] = field(default_factory=list)
+    revenue_by_month: list[Decimal] = field(default_factory=list)
+    cost_by_month: list[Decimal] = field(default_factory=list)
+    aging: dict[str, Decimal] = field(default_factory=dict)
+    incidents_90d: dict[str, int] = field(default_factory=dict)
+    incidents_12m: dict[str, int] = field(default_factory=dict)
+    out_of_hours_90d: int = 0
+    out_of_hours_12m: int = 0
+    recent_invoices: list[InvoiceLateness] = field(default_factory=list)
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.summary.share
+
+    @property
+    def share_percent(self) -> int | None:
+        if self.summary.share is None:
+            return None
+        return int((self.summary.share * 100).to_integral_value())
+
+
+def month_starts(today: date, count: int = 12) -> list[date]:
+    """The first day of each of the last `count` months, oldest first, this month last."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
+
+
+def _text(expression) -> Cast:
+    return Cast(expression, output_field=CharField())
+
+
+def _json_subquery(model, json: JSONObject, **filters) -> Subquery:
+    rows = (
+        model.objects.filter(client=OuterRef("pk"), **filters)
+        .order_by()
+        .values("client")
+        .annotate(j=json)
+        .values("j")
+    )
+    return Subquery(rows)
+
+
+def _invoice_json(today: date, months: list[date]) -> JSONObject:
+    start = _window_start(today)
+    in_window = Q(issued_on__gt=start)
+    payment_scope = in_window | Q(paid_on__isnull=True)
+    counted_late = payment_scope & (Q(paid_on__isnull=False) | Q(due_on__lt=today))
+    days_late = _days_late(today)
+    fields = {
+        "revenue": _text(Sum("amount", filter=in_window)),
+        "open_balance": _text(Sum("amount", filter=Q(paid_on__isnull=True))),
+        "overdue_balance": _text(Sum("amount", filter=Q(paid_on__isnull=True, due_on__lt=today))),
+        "invoices": Count("id", filter=payment_scope),
+        "paid_invoices": Count("id", filter=payment_scope & Q(paid_on__isnull=False)),
+        "late_invoices": Count(
+            "id",
+            filter=counted_late & Q(due_on__lt=Coalesce("paid_on", _today_value(today))),
+        ),
+        "disputed_invoices": Count("id", filter=payment_scope & Q(disputed=True)),
+        "discounts": Count("id", filter=payment_scope & Q(discount_pushed__gt=0)),
+        "discount_total": _text(Sum("discount_pushed", filter=payment_scope)),
+        "avg_to_pay": _text(
+            Avg(
+                DaysBetween("paid_on", "issued_on"), filter=payment_scope & Q(paid_on__isnull=False)
+            )
+        ),
+        "avg_late": _text(Avg(days_late, filter=counted_late)),
+        "worst_late": Max(days_late, filter=counted_late),
+    }
+    for i, first in enumerate(months):
+        nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
+        fields[f"m{i}"] = _text(Sum("amount", filter=Q(issued_on__gte=first, issued_on__lt=nxt)))
+    open_ = Q(paid_on__isnull=True)
+    for key, low, high in AGING_BUCKETS:
+        if key == "current":
+            condition = open_ & Q(due_on__gte=today)
+        elif high is None:
+            condition = open_ & Q(due_on__lt=today - timedelta(days=low - 1))
+        else:
+            condition = open_ & Q(
+                due_on__lte=today - timedelta(days=low), due_on__gte=today - timedelta(days=high)
+            )
+        fields[f"age_{key}"] = _text(Sum("amount", filter=condition))
+    return JSONObject(**fields)
+
+
+def _time_json(today: date, months: list[date]) -> JSONObject:
+    start = _window_start(today)
+    cost = _cost_expression()
+    fields = {
+        "cost": _text(Sum(cost, filter=Q(date__gt=start))),
+        "total_minutes": Sum("minutes", filter=Q(date__gt=start)),
+        "unbilled_minutes": Sum(
+            "minutes", filter=Q(date__gt=start) & ~Q(kind=TimeEntry.Kind.BILLABLE)
+        ),
+    }
+    for i, first in enumerate(months):
+        nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
+        fields[f"m{i}"] = _text(Sum(cost, filter=Q(date__gte=first, date__lt=nxt)))
+    return JSONObject(**fields)
+
+
+def _incident_json(now: datetime) -> JSONObject:
+    window = Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS))
+    recent = Q(occurred_at__gt=now - timedelta(days=RECENT_DAYS))
+    fields = {
+        "n12": Count("id", filter=window),
+        "n90": Count("id", filter=recent),
+        "ooh12": Count("id", filter=window & out_of_hours()),
+        "ooh90": Count("id", filter=recent & out_of_hours()),
+    }
+    for severity in SEVERITY_WEIGHT:
+        fields[f"sev_{severity}"] = Count("id", filter=window & Q(severity=severity))
+    for category in Incident.Category.values:
+        fields[f"c12_{category}"] = Count("id", filter=window & Q(category=category))
+        fields[f"c90_{category}"] = Count("id", filter=recent & Q(category=category))
+    return JSONObject(**fields)
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+
+
+def _dec(value) -> Decimal:
+    return _money(Decimal(value)) if value not in (None, "") else ZERO
+
+
+def _float(value) -> float | None:
+    return None if value in (None, "") else round(float(value), 1)
+
+
+def client_figures(
+    client: Client, *, today: date | None = None, recent_invoices: int = 24
+) -> ClientFigures:
+    """One client's figures: one query, plus one for its latest invoices when asked.
+
+    `recent_invoices=0` leaves the per-invoice list out (the client page does not need it).
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()  # incident windows always end now, as in `summaries`
+    months = month_starts(today)
+    start = _window_start(today)
+    business_total = (
+        Invoice.objects.filter(business_id=client.business_id, issued_on__gt=start)
+        .order_by()
+        .values("business")
+        .annotate(t=_text(Sum("amount")))
+        .values("t")
+    )
+    row = (
+        Client.objects.filter(pk=client.pk)
+        .annotate(
+            inv=_json_subquery(Invoice, _invoice_json(today, months)),
+            tim=_json_subquery(TimeEntry, _time_json(today, months)),
+            inc=_json_subquery(Incident, _incident_json(now)),
+            total=Subquery(business_total),
+        )
+        .values("inv", "tim", "inc", "total")
+        .get()
+    )
+    inv, tim, inc = (_as_dict(row[k]) for k in ("inv", "tim", "inc"))
+    total = _dec(row["total"])
+    revenue = _dec(inv.get("revenue"))
+    summary = Summary(
+        client_id=client.pk,
+        revenue=revenue,
+        cost=_dec(tim.get("cost")),
+        open_balance=_dec(inv.get("open_balance")),
+        overdue_balance=_dec(inv.get("overdue_balance")),
+        invoices=inv.get("invoices") or 0,
+        paid_invoices=inv.get("paid_invoices") or 0,
+        late_invoices=inv.get("late_invoices") or 0,
+        disputed_invoices=inv.get("disputed_invoices") or 0,
+        discounts=inv.get("discounts") or 0,
+        discount_total=_dec(inv.get("discount_total")),
+        avg_days_to_pay=_float(inv.get("avg_to_pay")),
+        avg_days_late=_float(inv.get("avg_late")),
+        worst_days_late=inv.get("worst_late"),
+        unbilled_minutes=tim.get("unbilled_minutes") or 0,
+        total_minutes=tim.get("total_minutes") or 0,
+        incidents_12m=inc.get("n12") or 0,
+        incidents_90d=inc.get("n90") or 0,
+        trouble=sum(w * (inc.get(f"sev_{s}") or 0) for s, w in SEVERITY_WEIGHT.items()),
+        share=(revenue / total).quantize(Decimal("0.0001")) if total > 0 else None,
+    )
+    categories = Incident.Category.values
+    return ClientFigures(
+        client_id=client.pk,
+        today=today,
+        summary=summary,
+        business_revenue=total,
+        months=months,
+        revenue_by_month=[_dec(inv.get(f"m{i}")) for i in range(len(months))],
+        cost_by_month=[_dec(tim.get(f"m{i}")) for i in range(len(months))],
+        aging={key: _dec(inv.get(f"age_{key}")) for key, _, _ in AGING_BUCKETS},
+        incidents_90d={c: inc[f"c90_{c}"] for c in categories if inc.get(f"c90_{c}")},
+        incidents_12m={c: inc[f"c12_{c}"] for c in categories if inc.get(f"c12_{c}")},
+        out_of_hours_90d=inc.get("ooh90") or 0,
+        out_of_hours_12m=inc.get("ooh12") or 0,
+        recent_invoices=_recent_invoices(client, today, recent_invoices) if recent_invoices else [],
+    )
+
+
+def _as_dict(value) -> dict:
+    if value is None:
+        return {}
+    if isinstance(value, str):  # SQLite without JSON1 decoding
+        import json
+
+        return json.loads(value)
+    return value
+
+
+def _recent_invoices(client: Client, today: date, limit: int) -> list[InvoiceLateness]:
+    rows = (
+        Invoice.objects.filter(business_id=client.business_id, client=client)
+        .annotate(late=_days_late(today))
+        .order_by("-issued_on", "-id")
+        .values("id", "number", "issued_on", "due_on", "paid_on", "amount", "late", "disputed")[
+            :limit
+        ]
+    )
+    return [
+        InvoiceLateness(
+            invoice_id=r["id"],
+            number=r["number"],
+            issued_on=r["issued_on"],
+            due_on=r["due_on"],
+            paid_on=r["paid_on"],
+            amount=_money(r["amount"]),
+            days_late=max(0, r["late"] or 0),
+            disputed=r["disputed"],
+        )
+        for r in reversed(list(rows))
+    ]

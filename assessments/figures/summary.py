@@ -1,0 +1,252 @@
+"""Headline figures per client for a whole portfolio: one grouped query per table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from accounts.models import Business
+from assessments.models import Incident, Invoice, TimeEntry
+from assessments.models.incidents import SEVERITY_WEIGHT
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+WINDOW_DAYS = 365
+RECENT_DAYS = 90
+AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("current", -100000, 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("91-120", 91, 120),
+    ("120+", 121, None),
+)
+
+
+class DaysBetween(Func):
+    """Whole days from `start` to `end` (two dates), on PostgreSQL and SQLite alike."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _today_value(today: date) -> Value:
+    return Value(today, output_field=DateField())
+
+
+def _days_late(today: date) -> Greatest:
+    return Greatest(DaysBetween(Coalesce("paid_on", _today_value(today)), "due_on"), Value(0))
+
+
+def _cost_expression() -> ExpressionWrapper:
+    return ExpressionWrapper(F("minutes") * F("cost_rate") / Value(Decimal(60)), output_field=MONEY)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One client's headline figures (a portfolio row)."""
+
+    client_id: int
+    revenue: Decimal = ZERO
+    cost: Decimal = ZERO
+    open_balance: Decimal = ZERO
+    overdue_balance: Decimal = ZERO
+    invoices: int = 0
+    paid_invoices: int = 0
+    late_invoices: int = 0
+    disputed_invoices: int = 0
+    discounts: int = 0
+    discount_total: Decimal = ZERO
+    avg_days_to_pay: float | None = None
+    avg_days_late: float | None = None
+    worst_days_late: int | None = None
+    unbilled_minutes: int = 0
+    total_minutes: int = 0
+    incidents_12m: int = 0
+    incidents_90d: int = 0
+    trouble: int = 0
+    share: Decimal | None = None
+
+    @property
+    def profit(self) -> Decimal:
+        return self.revenue - self.cost
+
+    @property
+    def unbilled_hours(self) -> Decimal:
+        return (Decimal(self.unbilled_minutes) / 60).quantize(Decimal("0.1"))
+
+    @property
+    def trouble_score(self) -> Decimal:
+        """Incidents weighted by severity plus unbilled hours (the Pareto's measure)."""
+        return Decimal(self.trouble) + self.unbilled_hours
+
+
+def _window_start(today: date) -> date:
+    return today - timedelta(days=WINDOW_DAYS)
+
+
+def business_revenue(business: Business, today: date) -> Decimal:
+    total = Invoice.objects.filter(business=business, issued_on__gt=_window_start(today)).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return _money(total)
+
+
+def summaries(
+    business: Business, client_ids: Iterable[int] | None = None, *, today: date | None = None
+) -> dict[int, Summary]:
+    """Headline figures for many clients: four queries whatever their number."""
+    return _summaries(business, client_ids, today or timezone.localdate())[0]
+
+
+def _summaries(
+    business: Business, client_ids: Iterable[int] | None, today: date
+) -> tuple[dict[int, Summary], Decimal]:
+    start = _window_start(today)
+    ids = None if client_ids is None else list(client_ids)
+
+    def scoped(qs):
+        qs = qs.filter(business=business)
+        return qs if ids is None else qs.filter(client_id__in=ids)
+
+    in_window = Q(issued_on__gt=start)
+    payment_scope = in_window | Q(paid_on__isnull=True)
+    counted_late = payment_scope & (Q(paid_on__isnull=False) | Q(due_on__lt=today))
+    days_late = _days_late(today)
+    invoice_rows = (
+        scoped(Invoice.objects)
+        .values("client_id")
+        .annotate(
+            revenue=Sum("amount", filter=in_window),
+            open_balance=Sum("amount", filter=Q(paid_on__isnull=True)),
+            overdue_balance=Sum("amount", filter=Q(paid_on__isnull=True, due_on__lt=today)),
+            invoices=Count("id", filter=payment_scope),
+            paid_invoices=Count("id", filter=payment_scope & Q(paid_on__isnull=False)),
+            late_invoices=Count(
+                "id", filter=counted_late & Q(due_on__lt=Coalesce("paid_on", _today_value(today)))
+            ),
+            disputed=Count("id", filter=payment_scope & Q(disputed=True)),
+            discounts=Count("id", filter=payment_scope & Q(discount_pushed__gt=0)),
+            discount_total=Sum("discount_pushed", filter=payment_scope),
+            avg_to_pay=Avg(
+                DaysBetween("paid_on", "issued_on"), filter=payment_scope & Q(paid_on__isnull=False)
+            ),
+            avg_late=Avg(days_late, filter=counted_late),
+            worst_late=Max(days_late, filter=counted_late),
+        )
+        .order_by()
+    )
+    time_rows = (
+        scoped(TimeEntry.objects)
+        .filter(date__gt=start)
+        .values("client_id")
+        .annotate(
+            cost=Sum(_cost_expression()),
+            total_minutes=Sum("minutes"),
+            unbilled=Sum("minutes", filter=~Q(kind=TimeEntry.Kind.BILLABLE)),
+        )
+        .order_by()
+    )
+    weight = Case(
+        *[When(severity=sev, then=Value(w)) for sev, w in SEVERITY_WEIGHT.items()],
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    window_start_dt = timezone.now() - timedelta(days=WINDOW_DAYS)
+    recent_dt = timezone.now() - timedelta(days=RECENT_DAYS)
+    incident_rows = (
+        scoped(Incident.objects)
+        .filter(occurred_at__gt=window_start_dt)
+        .values("client_id")
+        .annotate(
+            n12=Count("id"),
+            n90=Count("id", filter=Q(occurred_at__gt=recent_dt)),
+            trouble=Sum(weight),
+        )
+        .order_by()
+    )
+    total_revenue = business_revenue(business, today)
+    data: dict[int, dict] = {}
+    for row in invoice_rows:
+        data.setdefault(row["client_id"], {}).update(
+            revenue=_money(row["revenue"]),
+            open_balance=_money(row["open_balance"]),
+            overdue_balance=_money(row["overdue_balance"]),
+            invoices=row["invoices"],
+            paid_invoices=row["paid_invoices"],
+            late_invoices=row["late_invoices"],
+            disputed_invoices=row["disputed"],
+            discounts=row["discounts"],
+            discount_total=_money(row["discount_total"]),
+            avg_days_to_pay=None
+            if row["avg_to_pay"] is None
+            else round(float(row["avg_to_pay"]), 1),
+            avg_days_late=None if row["avg_late"] is None else round(float(row["avg_late"]), 1),
+            worst_days_late=row["worst_late"],
+        )
+    for row in time_rows:
+        data.setdefault(row["client_id"], {}).update(
+            cost=_money(row["cost"]),
+            total_minutes=row["total_minutes"] or 0,
+            unbilled_minutes=row["unbilled"] or 0,
+        )
+    for row in incident_rows:
+        data.setdefault(row["client_id"], {}).update(
+            incidents_12m=row["n12"], incidents_90d=row["n90"], trouble=row["trouble"] or 0
+        )
+    wanted = ids if ids is not None else data.keys()
+    result = {}
+    for client_id in wanted:
+        values = data.get(client_id, {})
+        revenue = values.get("revenue", ZERO)
+        share = (revenue / total_revenue).quantize(Decimal("0.0001")) if total_revenue > 0 else None
+        result[client_id] = Summary(client_id=client_id, share=share, **values)
+    return result, total_revenue
+
+
+def out_of_hours() -> Q:
+    """Incidents that count as contact outside the agreed hours."""
+    return Q(outside_hours=True) | Q(category=Incident.Category.OUT_OF_HOURS)
