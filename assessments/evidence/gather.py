@@ -1,9 +1,9 @@
 """Loading one client's evidence from the database, in a fixed number of queries.
 
-On top of `client_figures` (a fixed number of its own), this runs six: the
-thresholds, two over invoices, one over incidents, and the abuse flags and the
-incidents they cite (two, always). The number
-does not grow with the size of the record: lists are capped, counts are
+On top of `client_figures` (one query), this runs four: the thresholds (none when
+the caller loaded them with `select_related("business__evidence_thresholds")`), the
+notable invoices, the incidents, and the abuse flags with the incidents they cite.
+The number does not grow with the size of the record: lists are capped, counts are
 aggregates.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from assessments.evidence.inputs import (
@@ -36,27 +36,17 @@ def _thresholds(client: Client) -> Thresholds:
     return Thresholds.from_model(EvidenceThresholds.for_business(client.business))
 
 
-def _invoices(
-    client: Client, thresholds: Thresholds, today: date
-) -> tuple[Lateness, tuple[InvoiceRef, ...]]:
-    # The same payment scope and lateness as `figures`, so the counts agree with it.
+def _invoices(client: Client, thresholds: Thresholds, today: date) -> tuple[InvoiceRef, ...]:
+    # The same payment scope and lateness as `figures`, so the links agree with its counts.
     scope = Q(issued_on__gt=_window_start(today)) | Q(paid_on__isnull=True)
     counted = Q(paid_on__isnull=False) | Q(due_on__lt=today)
     open_overdue = Q(paid_on__isnull=True, due_on__lt=today)
-    severe = counted & Q(late__gte=thresholds.late_severe_days)
-    invoices = (
+    late_enough = max(1, min(thresholds.late_average_days, thresholds.late_severe_days))
+    notable = (
         Invoice.objects.filter(business_id=client.business_id, client=client)
         .filter(scope)
         .annotate(late=_days_late(today))
-    )
-    totals = invoices.aggregate(
-        counted=Count("id", filter=counted),
-        severe=Count("id", filter=severe),
-        open_overdue=Count("id", filter=open_overdue),
-    )
-    late_enough = max(1, min(thresholds.late_average_days, thresholds.late_severe_days))
-    notable = (
-        invoices.filter(
+        .filter(
             Q(disputed=True)
             | Q(discount_pushed__gt=0)
             | open_overdue
@@ -67,7 +57,7 @@ def _invoices(
             :MAX_INVOICES
         ]
     )
-    refs = tuple(
+    return tuple(
         InvoiceRef(
             id=row["id"],
             number=row["number"],
@@ -78,7 +68,6 @@ def _invoices(
         )
         for row in notable
     )
-    return Lateness(**totals), refs
 
 
 def _incidents(client: Client, now: datetime) -> tuple[IncidentRef, ...]:
@@ -116,40 +105,43 @@ def _incidents(client: Client, now: datetime) -> tuple[IncidentRef, ...]:
 
 
 def _flags(client: Client) -> tuple[FlagRef, ...]:
-    # Dates of raising and clearing are the business's calendar dates.
+    # One row per (flag, incident it cites), flags citing none included (an outer join):
+    # one query whatever the record.
     tz = client.business.tzinfo
-    flags = list(
+    rows = (
         AbuseFlag.objects.filter(business_id=client.business_id, contact__client=client)
-        .select_related("contact")
-        .order_by("-raised_at", "-id")[:MAX_FLAGS]
+        .order_by("-raised_at", "-id", "incidents__number")
+        .values(
+            "id",
+            "contact_id",
+            "contact__name",
+            "raised_at",
+            "cleared_at",
+            "incidents__id",
+            "incidents__number",
+        )[: MAX_FLAGS * 20]
     )
-    # The links are read by client, not by the flags' ids, so this query runs even when
-    # there is no flag: the page costs the same whatever the record (a prefetch would not).
-    shows: dict[int, list[tuple[int, int]]] = {}
-    for flag_id, incident_id, number in (
-        AbuseFlag.incidents.through.objects.filter(
-            abuseflag__business_id=client.business_id, abuseflag__contact__client=client
-        )
-        .order_by("incident__number")
-        .values_list("abuseflag_id", "incident_id", "incident__number")
-    ):
-        shows.setdefault(flag_id, []).append((incident_id, number))
+    flags: dict[int, dict] = {}
+    for row in rows:
+        flag = flags.setdefault(row["id"], {**row, "shows": []})
+        if row["incidents__id"] is not None:
+            flag["shows"].append((row["incidents__id"], row["incidents__number"]))
     return tuple(
         FlagRef(
-            id=flag.pk,
-            contact_id=flag.contact_id,
-            contact_name=flag.contact.name,
-            raised_at=timezone.localtime(flag.raised_at, tz),
-            cleared_at=timezone.localtime(flag.cleared_at, tz) if flag.cleared_at else None,
-            incidents=tuple(shows.get(flag.pk, ())),
+            id=flag["id"],
+            contact_id=flag["contact_id"],
+            contact_name=flag["contact__name"],
+            raised_at=timezone.localtime(flag["raised_at"], tz),
+            cleared_at=timezone.localtime(flag["cleared_at"], tz) if flag["cleared_at"] else None,
+            incidents=tuple(flag["shows"]),
         )
-        for flag in flags
+        for flag in list(flags.values())[:MAX_FLAGS]
     )
 
 
 def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
-    """Everything the evidence rules read about one client: `client_figures` plus six
-    queries (one more if `client.business` is not loaded yet).
+    """Everything the evidence rules read about one client: five queries, or four when
+    the thresholds were loaded with the client (one more if `client.business` was not).
 
     Incident windows run back from now, as in `figures`; money windows from `today`.
     """
@@ -157,8 +149,13 @@ def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
     now = timezone.now()
     today = today or timezone.localdate(now, timezone=business.tzinfo)
     thresholds = _thresholds(client)
-    figures = client_figures(client, today=today)
-    lateness, invoices = _invoices(client, thresholds, today)
+    figures = client_figures(
+        client, today=today, recent_invoices=0, severe_days=thresholds.late_severe_days
+    )
+    lateness = Lateness(
+        counted=figures.counted_late, severe=figures.severe_late, open_overdue=figures.open_overdue
+    )
+    invoices = _invoices(client, thresholds, today)
     return EvidenceInput(
         client=ClientInfo(
             id=client.pk,

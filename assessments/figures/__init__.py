@@ -15,7 +15,7 @@ Definitions (shown to owners on the help page):
   still open, however old.
 """
 
-from assessments.figures.client import ClientFigures, InvoiceLateness, client_figures
+from assessments.figures.client import ClientFigures, InvoiceLateness, client_figures, with_figures
 
 # The underscored helpers are shared with the list, evidence and load-data queries.
 from assessments.figures.summary import (  # noqa: F401
@@ -52,4 +52,5 @@ __all__ = [
     "client_figures",
     "out_of_hours",
     "summaries",
+    "with_figures",
 ]

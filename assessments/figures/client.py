@@ -20,10 +20,13 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from assessments.figures.summary import (
@@ -73,6 +76,11 @@ class ClientFigures:
     out_of_hours_90d: int = 0
     out_of_hours_12m: int = 0
     recent_invoices: list[InvoiceLateness] = field(default_factory=list)
+    # Invoices paid or past due (lateness is averaged over these), those at least
+    # `severe_days` late, and those unpaid past their due date.
+    counted_late: int = 0
+    severe_late: int = 0
+    open_overdue: int = 0
 
     @property
     def share(self) -> Decimal | None:
@@ -112,7 +120,7 @@ def _json_subquery(model, json: JSONObject, **filters) -> Subquery:
     return Subquery(rows)
 
 
-def _invoice_json(today: date, months: list[date]) -> JSONObject:
+def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObject:
     start = _window_start(today)
     in_window = Q(issued_on__gt=start)
     payment_scope = in_window | Q(paid_on__isnull=True)
@@ -138,6 +146,13 @@ def _invoice_json(today: date, months: list[date]) -> JSONObject:
         ),
         "avg_late": _text(Avg(days_late, filter=counted_late)),
         "worst_late": Max(days_late, filter=counted_late),
+        # For the evidence rules: how many count towards lateness, how many are severely
+        # late (the business's threshold) and how many are unpaid past their due date.
+        "counted_late": Count("id", filter=counted_late),
+        "severe_late": Count(
+            "id", filter=counted_late & GreaterThanOrEqual(days_late, Value(severe_days))
+        ),
+        "open_overdue": Count("id", filter=Q(paid_on__isnull=True, due_on__lt=today)),
     }
     for i, first in enumerate(months):
         nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
@@ -201,35 +216,50 @@ def _float(value) -> float | None:
     return None if value in (None, "") else round(float(value), 1)
 
 
-def client_figures(
-    client: Client, *, today: date | None = None, recent_invoices: int = 24
-) -> ClientFigures:
-    """One client's figures: one query, plus one for its latest invoices when asked.
-
-    `recent_invoices=0` leaves the per-invoice list out (the client page does not need it).
-    """
+def with_figures(
+    clients: QuerySet[Client], *, today: date | None = None, severe_days: int = 90
+) -> QuerySet[Client]:
+    """`clients` annotated with what `client_figures` reads, so fetching a client and its
+    figures is one query (the client page does this)."""
     today = today or timezone.localdate()
-    now = timezone.now()  # incident windows always end now, as in `summaries`
     months = month_starts(today)
-    start = _window_start(today)
     business_total = (
-        Invoice.objects.filter(business_id=client.business_id, issued_on__gt=start)
+        Invoice.objects.filter(
+            business_id=OuterRef("business_id"), issued_on__gt=_window_start(today)
+        )
         .order_by()
         .values("business")
         .annotate(t=_text(Sum("amount")))
         .values("t")
     )
-    row = (
-        Client.objects.filter(pk=client.pk)
-        .annotate(
-            inv=_json_subquery(Invoice, _invoice_json(today, months)),
-            tim=_json_subquery(TimeEntry, _time_json(today, months)),
-            inc=_json_subquery(Incident, _incident_json(now)),
-            total=Subquery(business_total),
-        )
-        .values("inv", "tim", "inc", "total")
-        .get()
+    return clients.annotate(
+        fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days)),
+        fig_tim=_json_subquery(TimeEntry, _time_json(today, months)),
+        fig_inc=_json_subquery(Incident, _incident_json(timezone.now())),
+        fig_total=Subquery(business_total),
+        fig_today=Value(today.isoformat(), output_field=CharField()),
     )
+
+
+def client_figures(
+    client: Client,
+    *,
+    today: date | None = None,
+    recent_invoices: int = 24,
+    severe_days: int = 90,
+) -> ClientFigures:
+    """One client's figures: one query (none if `client` came from `with_figures` for the
+    same day), plus one for its latest invoices unless `recent_invoices=0`."""
+    today = today or timezone.localdate()
+    if getattr(client, "fig_today", None) == today.isoformat():
+        row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "inc", "total")}
+    else:
+        annotated = with_figures(
+            Client.objects.filter(pk=client.pk), today=today, severe_days=severe_days
+        )
+        found = annotated.values("fig_inv", "fig_tim", "fig_inc", "fig_total").get()
+        row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "inc", "total")}
+    months = month_starts(today)
     inv, tim, inc = (_as_dict(row[k]) for k in ("inv", "tim", "inc"))
     total = _dec(row["total"])
     revenue = _dec(inv.get("revenue"))
@@ -269,6 +299,9 @@ def client_figures(
         incidents_12m={c: inc[f"c12_{c}"] for c in categories if inc.get(f"c12_{c}")},
         out_of_hours_90d=inc.get("ooh90") or 0,
         out_of_hours_12m=inc.get("ooh12") or 0,
+        counted_late=inv.get("counted_late") or 0,
+        severe_late=inv.get("severe_late") or 0,
+        open_overdue=inv.get("open_overdue") or 0,
         recent_invoices=_recent_invoices(client, today, recent_invoices) if recent_invoices else [],
     )
 

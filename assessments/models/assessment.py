@@ -86,8 +86,16 @@ class EvidenceThresholds(models.Model):
 
     @classmethod
     def for_business(cls, business: Business) -> EvidenceThresholds:
-        """The saved thresholds, or unsaved defaults when the owner has not changed any."""
-        found = cls.objects.filter(business=business).first()
+        """The saved thresholds, or unsaved defaults when the owner has not changed any.
+
+        Reads no row when the business was loaded with
+        `select_related("evidence_thresholds")` (missing rows are then cached as None).
+        """
+        cached = business._state.fields_cache
+        if "evidence_thresholds" in cached:
+            found = cached["evidence_thresholds"]
+        else:
+            found = cls.objects.filter(business=business).first()
         return found or cls(business=business)
 
 

@@ -60,7 +60,9 @@ def _draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
         assessment = get_for_business_or_404(
-            Assessment.objects.select_related("client__business"), request, pk=pk
+            Assessment.objects.select_related("client__business__evidence_thresholds"),
+            request,
+            pk=pk,
         )
         if assessment.is_complete:
             return _closed(request, assessment)

@@ -62,8 +62,12 @@ def _verdict_label(verdict: str | None) -> str:
 
 @member_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_for_business_or_404(Client.objects.select_related("business"), request, pk=pk)
     is_owner = request.membership.is_owner
+    clients = Client.objects.select_related("business")
+    # Owners see the figures: fetched with the client, in the same query.
+    client = get_for_business_or_404(
+        figures.with_figures(clients) if is_owner else clients, request, pk=pk
+    )
     open_flags = list(
         AbuseFlag.objects.open()
         .filter(business=request.business, contact__client=client)
