@@ -17,7 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
@@ -72,15 +75,37 @@ class MultipleFileField(forms.FileField):
         return checked
 
 
-class ContactSelect(forms.Select):
+class FastSelect(forms.Select):
+    """A select whose options are written directly instead of one template each.
+
+    Same markup as Django's Select; a business with 10,000 clients and 18,000
+    contacts renders this form in milliseconds instead of seconds (issue 6).
+    """
+
+    def option_attrs(self, value: Any) -> str:
+        return ""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            selected = " selected" if text in chosen else ""
+            options.append(
+                f'<option value="{escape(text)}"{self.option_attrs(option_value)}{selected}>'
+                f"{escape(label)}</option>"
+            )
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308 - every part escaped above
+
+
+class ContactSelect(FastSelect):
     """Each option says which client the contact works for, so app.js can filter them."""
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+    def option_attrs(self, value: Any) -> str:
         instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-client"] = str(instance.client_id)
-        return option
+        return "" if instance is None else f' data-client="{instance.client_id}"'
 
 
 class ContactChoiceField(forms.ModelChoiceField):
@@ -183,18 +208,23 @@ class _IncidentContentForm(forms.Form):
 
 class IncidentForm(_IncidentContentForm):
     client = forms.ModelChoiceField(
-        label=_("Client"), queryset=Client.objects.none(), empty_label=_("— choose a client —")
+        label=_("Client"),
+        queryset=Client.objects.none(),
+        empty_label=_("— choose a client —"),
+        widget=FastSelect,
     )
     files = MultipleFileField(label=_("Photos or files (optional)"), required=False)
 
     def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
         super().__init__(*args, business=business, **kwargs)
-        self.fields["client"].queryset = Client.objects.filter(business=business).order_by(
-            "name", "id"
+        # Only what the options show: at 10,000 clients whole rows cost a second.
+        self.fields["client"].queryset = (
+            Client.objects.filter(business=business).only("name").order_by("name", "id")
         )
         self.fields["contact"].queryset = (
             Contact.objects.filter(business=business)
             .select_related("client")
+            .only("name", "client_id", "client__name")
             .order_by("client__name", "name", "id")
         )
         self.fields["files"].help_text = accepted_help()
