@@ -169,6 +169,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# English dates spelt out like the rest of the pages ("25 November 2026"), not Django's US style.
+FORMAT_MODULE_PATH = ["clientreview.formats"]
 
 # --- Static and uploaded files ------------------------------------------------------
 STATIC_URL = "static/"
