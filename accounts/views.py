@@ -23,6 +23,7 @@ from accounts.forms import (
 )
 from accounts.models import AuditEvent, Invitation, Membership
 from accounts.tenancy import SESSION_KEY, for_business, get_for_business_or_404, owner_required
+from clientreview.lib.forms import parse_id
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -192,9 +193,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def switch_business(request: HttpRequest) -> HttpResponse:
-    business_id = request.POST.get("business", "")
     membership = get_object_or_404(
-        Membership, user=request.user, business_id=int(business_id) if business_id.isdigit() else 0
+        Membership, user=request.user, business_id=parse_id(request.POST.get("business")) or 0
     )
     request.session[SESSION_KEY] = membership.business_id
     messages.info(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import AbuseFlag, Contact, Incident
 from assessments.models.flags import default_review_on
+from clientreview.lib.forms import IdMultipleChoiceField
 
 # Incidents of these kinds are ticked in advance when they name the flagged contact.
 ABUSIVE_CATEGORIES = frozenset(
@@ -25,7 +26,7 @@ ABUSIVE_CATEGORIES = frozenset(
 LONGEST_REVIEW = timedelta(days=3 * 366)
 
 
-class IncidentChoiceField(forms.ModelMultipleChoiceField):
+class IncidentChoiceField(IdMultipleChoiceField):
     flagged_contact_id: int | None = None
 
     def label_from_instance(self, obj: Incident) -> str:

@@ -243,7 +243,8 @@ def inspect_upload(upload: UploadedFile) -> SniffedFile:
                 "max": filesizeformat(settings.EVIDENCE_MAX_BYTES),
             },
         )
-    ending = _ending(name)
+    # A file called ".png" is cleaned to "png", but it still claims to be a PNG.
+    ending = _ending(name) or _ending("_" + (upload.name or "").replace("\\", "/").split("/")[-1])
     if ending in DANGEROUS_ENDINGS:
         raise ValidationError(
             _("“%(name)s”: .%(ending)s files are not accepted (they can run code)."),

@@ -17,6 +17,7 @@ from accounts.tenancy import for_business, get_for_business_or_404, member_requi
 from assessments.forms.flags import ClearFlagForm, FlagContactForm
 from assessments.models import AbuseFlag, Contact, Incident
 from assessments.services.flags import clear_flag, flag_contact
+from clientreview.lib.forms import parse_id
 
 PAGE_SIZE = 50
 
@@ -24,7 +25,8 @@ PAGE_SIZE = 50
 def _next_url(request: HttpRequest, default: str) -> str:
     """Where to go after the form: a same-site `next` if given, else `default`."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take any other word for a URL name to reverse (a 500).
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
@@ -40,10 +42,10 @@ def _contact_page(contact: Contact) -> str:
 
 
 def _incident_from_query(request: HttpRequest, contact: Contact) -> Incident | None:
-    raw = request.GET.get("incident", "")
-    if not raw.isdigit():
+    pk = parse_id(request.GET.get("incident"))
+    if pk is None:
         return None
-    return for_business(Incident, request).filter(pk=raw, client=contact.client_id).first()
+    return for_business(Incident, request).filter(pk=pk, client=contact.client_id).first()
 
 
 @member_required

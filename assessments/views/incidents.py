@@ -28,6 +28,7 @@ from assessments.models import Client, Contact, Evidence, Incident, IncidentVers
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
+from clientreview.lib.forms import parse_id
 
 PAGE_SIZE = 25
 
@@ -51,17 +52,17 @@ CHOICE_LABELS = {
 
 
 def _client_from_query(request: HttpRequest) -> Client | None:
-    raw = request.GET.get("client", "")
-    if not raw.isdigit():
+    pk = parse_id(request.GET.get("client"))
+    if pk is None:
         return None
-    return for_business(Client, request).filter(pk=raw).first()
+    return for_business(Client, request).filter(pk=pk).first()
 
 
 def _contact_from_query(request: HttpRequest, client: Client | None) -> Contact | None:
-    raw = request.GET.get("contact", "")
-    if not raw.isdigit():
+    pk = parse_id(request.GET.get("contact"))
+    if pk is None:
         return None
-    contact = for_business(Contact, request).select_related("client").filter(pk=raw).first()
+    contact = for_business(Contact, request).select_related("client").filter(pk=pk).first()
     if contact is None or (client is not None and contact.client_id != client.pk):
         return None
     return contact
