@@ -47,24 +47,28 @@ def forget(business_id: int) -> None:
 
 
 def remember(business_id: int, parts: Iterable[object], build: Callable[[], T]) -> T:
-    """`build()`'s result, cached under `parts` for the business's current version."""
+    """`build()`'s result, cached under `parts` for the business's current version.
+
+    One round trip on a hit: the entry and the version are read together, and an entry
+    built under an older version is built again.
+    """
+    version_key = _version_key(business_id)
+    key = ":".join(["portfolio", str(business_id), *map(str, parts)])
     try:
-        version = cache.get(_version_key(business_id), 0)
+        found = cache.get_many([version_key, key])
     except Exception:  # noqa: BLE001
         logger.warning("cache unreachable: computing the portfolio", exc_info=True)
         return build()
-    key = ":".join(["portfolio", str(business_id), str(version), *map(str, parts)])
+    version = found.get(version_key, 0)
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return entry[1]
+    value = build()
     try:
-        found = cache.get(key)
+        cache.set(key, (version, value), TTL)
     except Exception:  # noqa: BLE001
-        found = None
-    if found is None:
-        found = build()
-        try:
-            cache.set(key, found, TTL)
-        except Exception:  # noqa: BLE001
-            logger.warning("could not cache the portfolio", exc_info=True)
-    return found
+        logger.warning("could not cache the portfolio", exc_info=True)
+    return value
 
 
 def _forget_for(sender, instance, **kwargs) -> None:

@@ -302,6 +302,7 @@ def test_works_while_the_cache_is_down(owner_client, business, monkeypatch):
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "get_many", broken)
     monkeypatch.setattr(cache, "set", broken)
     monkeypatch.setattr(cache, "incr", broken)
     response = owner_client.get(HOME)
