@@ -75,14 +75,14 @@ def _check_route(route, persona: str, world: World, expect) -> list[str]:
         if location and (location.split("?")[0] in a_urls or _leaks(location, secrets)):
             problems.append(f"{where}: redirects to A's data ({location})")
         problems.extend(f"{where}: {p}" for p in expect(route, method, response))
-    if (message := expect_any(route, statuses, persona)) is not None:
+    if (message := _expect_404_once(route, statuses, persona)) is not None:
         problems.append(message)
     if changed := snapshot_diff(before, snapshot(world.business)):
         problems.append(f"{route.name} as {persona}: changed A's rows in {changed}")
     return problems
 
 
-def expect_any(route, statuses: dict[str, int], persona: str) -> str | None:
+def _expect_404_once(route, statuses: dict[str, int], persona: str) -> str | None:
     """A URL that names A's row must be refused as absent (404) at least once, for B."""
     if persona != "outsider" or not route.params or route.name in walk.CAPABILITY:
         return None
