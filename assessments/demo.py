@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Business, Membership, User
+from assessments.demo_plans import plan_demo_fire_clients
 from assessments.demo_reviews import review_demo_clients
 from assessments.models import AbuseFlag, Client, Contact, Incident, Invoice, TimeEntry
 from assessments.services.incidents import record_incident
@@ -630,4 +631,5 @@ def seed_demo() -> Business:
     # --- Later steps of the demo go here (each idempotent, after the clients exist): ---
     # complete an assessment for each demo client; build a ready plan for the Fire client.
     review_demo_clients(business, owner)
+    plan_demo_fire_clients(business, owner)
     return business

@@ -102,3 +102,101 @@ def notify_owners_of_flag(flag_id: int) -> int:
 # =============================================================================
 # (Offboarding plan tasks go below this line.)
 # =============================================================================
+
+# Imports of this section stay here so the two sections can be read (and merged) apart.
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
+from celery.exceptions import SoftTimeLimitExceeded  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
+from django.db import OperationalError as DatabaseOperationalError  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from assessments.models import OffboardingPlan  # noqa: E402
+from assessments.services import plans as plan_services  # noqa: E402
+
+# Worth another try: the database or a network share hiccuped. Anything else (a bug, a
+# template error) fails the same way every time, so it is recorded, not retried.
+PLAN_TRANSIENT_ERRORS = (DatabaseOperationalError, ConnectionError, TimeoutError)
+PLAN_MAX_RETRIES = 3
+
+
+def _plan_failed(plan_id: int, reason: str) -> None:
+    OffboardingPlan.objects.filter(pk=plan_id).update(
+        status=OffboardingPlan.Status.FAILED, last_error=reason[:1000], updated=timezone.now()
+    )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    autoretry_for=PLAN_TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=PLAN_MAX_RETRIES,
+)
+def build_plan_pdf(self, plan_id: int) -> str:
+    """Build the offboarding plan's PDF (paperless-ngx's `build_share_link_bundle` pattern).
+
+    Re-fetches the plan; does nothing if it is already READY with its file (so running
+    twice, or a re-delivery after a lost ack, gives one file); marks it PROCESSING;
+    renders to a temporary file and moves that into storage under the plan's own name;
+    marks it READY. A worker killed mid-build leaves the message unacknowledged and the
+    plan PROCESSING: the broker re-delivers it, or the sweep queues it again. Returns
+    the outcome: "ready", "already ready", "missing" or "failed".
+    """
+    from assessments.pdf import render_plan_pdf  # WeasyPrint loads only where PDFs are built
+
+    plan = OffboardingPlan.objects.select_related("business").filter(pk=plan_id).first()
+    if plan is None:
+        return "missing"
+    if (
+        plan.status == OffboardingPlan.Status.READY
+        and plan.file
+        and default_storage.exists(plan.file.name)
+    ):
+        return "already ready"
+    OffboardingPlan.objects.filter(pk=plan_id).update(
+        status=OffboardingPlan.Status.PROCESSING,
+        attempts=F("attempts") + 1,
+        updated=timezone.now(),
+    )
+    try:
+        with tempfile.TemporaryDirectory(prefix="clientreview-plan-") as folder:
+            path = os.path.join(folder, "plan.pdf")
+            render_plan_pdf(plan, path)
+            plan_services.store_plan_file(plan_id, path)
+    except PLAN_TRANSIENT_ERRORS as exc:
+        if self.request.retries < PLAN_MAX_RETRIES:
+            raise  # autoretry_for queues it again, with backoff
+        logger.exception("Plan %s: giving up after %s retries", plan_id, PLAN_MAX_RETRIES)
+        _plan_failed(
+            plan_id,
+            _("The PDF could not be built: a service did not answer (%(error)s).")
+            % {"error": type(exc).__name__},
+        )
+        return "failed"
+    except SoftTimeLimitExceeded:
+        _plan_failed(plan_id, _("Building the PDF took too long. Try again in a moment."))
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - recorded on the plan for the owner, then logged
+        logger.exception("Plan %s: the PDF could not be built", plan_id)
+        _plan_failed(
+            plan_id,
+            _(
+                "The PDF could not be built (%(error)s). Try again; if it fails again, the "
+                "details are in the worker's log."
+            )
+            % {"error": type(exc).__name__},
+        )
+        return "failed"
+    return "ready"
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def requeue_pending_plans() -> int:
+    """The sweep (Celery beat, every minute): queue again plans nobody is building."""
+    return plan_services.requeue_stale_plans()

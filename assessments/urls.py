@@ -7,6 +7,8 @@ from assessments.views import flags as flag_views
 from assessments.views import imports as import_views
 from assessments.views import incidents as incident_views
 from assessments.views import money as money_views
+from assessments.views import partners as partner_views
+from assessments.views import plans as plan_views
 from assessments.views import portfolio as portfolio_views
 
 app_name = "assessments"
@@ -42,6 +44,22 @@ urlpatterns += [
     path("time/<int:pk>/edit/", money_views.time_edit, name="time_edit"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+]
+
+# Offboarding plans and referral partners (owners only; the PDF only through plan_download).
+urlpatterns += [
+    path("partners/", partner_views.partner_list, name="partner_list"),
+    path("partners/new/", partner_views.partner_create, name="partner_create"),
+    path("partners/<int:pk>/edit/", partner_views.partner_edit, name="partner_edit"),
+    path("partners/<int:pk>/delete/", partner_views.partner_delete, name="partner_delete"),
+    path("reviews/<int:pk>/plan/", plan_views.plan_create, name="plan_create"),
+    path("plans/", plan_views.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/retry/", plan_views.plan_retry, name="plan_retry"),
+    path("plans/<int:pk>/download/", plan_views.plan_download, name="plan_download"),
+    path("plans/<int:pk>/finalise/", plan_views.plan_finalise, name="plan_finalise"),
+    path("plans/<int:pk>/exit/", plan_views.plan_exit, name="plan_exit"),
 ]
 
 # Reviews: the red-flag walk-through (owners), the verdict rules and the evidence thresholds.
