@@ -71,11 +71,18 @@ def remember(business_id: int, parts: Iterable[object], build: Callable[[], T]) 
     return value
 
 
+def forget_on_commit(business_id: int) -> None:
+    """`forget()` once the current transaction commits (at once outside one).
+
+    After the commit: a page computed meanwhile must not cache the old figures anew.
+    """
+    transaction.on_commit(lambda: forget(business_id))
+
+
 def _forget_for(sender, instance, **kwargs) -> None:
     business_id = getattr(instance, "business_id", None)
     if business_id is not None:
-        # After the commit: a page computed meanwhile must not cache the old figures anew.
-        transaction.on_commit(lambda: forget(business_id))
+        forget_on_commit(business_id)
 
 
 def connect_signals() -> None:

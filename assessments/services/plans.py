@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assessments import portfolio_cache
 from assessments.models import (
     AbuseFlag,
     Assessment,
@@ -242,11 +243,14 @@ class _MovableFile(File):
         return self.file.name
 
 
-def store_plan_file(plan_id: int, path: str) -> str:
+def store_plan_file(plan_id: int, path: str, *, enqueued_at: datetime | None = None) -> str | None:
     """Move the rendered PDF at `path` into storage under the plan's name; mark it READY.
 
     Two builds of the same plan racing each other still leave exactly one file: the
     later one finds the plan ready and removes whatever it saved under another name.
+    `enqueued_at` is the plan's value when this build began: if the plan was queued
+    again since (its choices changed mid-build), it stays pending for the newer build
+    and None is returned; otherwise the stored file's name.
     """
     plan = OffboardingPlan.objects.get(pk=plan_id)
     name = plan_file_name(plan)
@@ -259,6 +263,8 @@ def store_plan_file(plan_id: int, path: str) -> str:
         if plan.status == Status.READY and plan.file and plan.file.name != saved:
             default_storage.delete(saved)
             return plan.file.name
+        if enqueued_at is not None and plan.enqueued_at != enqueued_at:
+            return None  # superseded: the build queued after this one writes the same name
         previous = plan.file.name if plan.file else ""
         plan.file.name = saved
         plan.status = Status.READY
@@ -289,6 +295,7 @@ def finalise_plan(plan: OffboardingPlan) -> OffboardingPlan:
     Client.objects.filter(pk=plan.client_id).exclude(status=Client.Status.OFFBOARDED).update(
         status=Client.Status.OFFBOARDING
     )
+    portfolio_cache.forget_on_commit(plan.business_id)  # update() sends no model signal
     built_on = plan.built_at and timezone.localdate(plan.built_at, plan.business.tzinfo)
     if ends and (not built_on or built_on < ends) and plan.status != Status.PENDING:
         request_rebuild(plan)
@@ -308,4 +315,5 @@ def record_exit(plan: OffboardingPlan) -> OffboardingPlan:
     Client.objects.filter(pk=plan.client_id).update(
         status=Client.Status.OFFBOARDED, offboarded_on=business_today(plan.business)
     )
+    portfolio_cache.forget_on_commit(plan.business_id)  # update() sends no model signal
     return plan

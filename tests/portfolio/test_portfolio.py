@@ -343,3 +343,50 @@ def test_queries_do_not_grow_with_the_data(owner_client, business, cached):
     assert counts[0] <= 10
     if cached:
         assert counts[0] <= 4
+
+
+def test_an_import_shows_at_once(owner_client, business, django_capture_on_commit_callbacks):
+    """The CSV import writes with bulk_create (no model signals): it drops the cache itself."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _money_client(business, "Acme Ltd", revenue="100.00")
+    assert _names(owner_client.get(HOME)) == ["Acme Ltd"]
+    today = timezone.localdate()
+    text = f"Client,Invoice number,Issue date,Amount\nNew Co,N-1,{today.isoformat()},500\n"
+    preview = owner_client.post(
+        reverse("assessments:import_upload"),
+        {"file": SimpleUploadedFile("i.csv", text.encode(), "text/csv")},
+    )
+    token = re.search(r'name="rows" value="([^"]+)"', preview.content.decode()).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("assessments:import_confirm"), {"rows": token})
+    assert _names(owner_client.get(HOME)) == ["Acme Ltd", "New Co"]
+
+
+def test_finalising_a_plan_shows_the_new_status_at_once(
+    owner_client, business, owner, django_capture_on_commit_callbacks
+):
+    """Finalising moves the client with QuerySet.update() (no model signal): the plan
+    service drops the cache itself."""
+    from assessments.models import OffboardingPlan
+    from assessments.services.plans import finalise_plan
+    from tests.plans.helpers import completed_assessment
+
+    acme = _money_client(business, "Acme Ltd", revenue="100.00")
+    assessment = completed_assessment(acme)
+    plan = OffboardingPlan.objects.create(
+        business=business,
+        client=acme,
+        assessment=assessment,
+        created_by=owner,
+        reason_flag="slow_to_pay",
+        reason_fact="Paid late.",
+        announce_on=timezone.localdate() + timedelta(days=2),
+        status=OffboardingPlan.Status.PENDING,
+    )
+    assert owner_client.get(HOME).context["rows"][0]["client"].status == "active"
+    with django_capture_on_commit_callbacks(execute=True):
+        finalise_plan(plan)
+    assert owner_client.get(HOME).context["rows"][0]["client"].status == "offboarding"
