@@ -32,6 +32,7 @@ from assessments.services.evidence import (
     accepted_help,
     inspect_upload,
 )
+from assessments.services.incidents import CONTENT_FIELDS
 
 EARLIEST_YEAR = 1990
 # Clocks on phones drift: "now" may be a little ahead of the server.
@@ -253,19 +254,8 @@ class IncidentForm(_IncidentContentForm):
     def incident_fields(self) -> dict[str, Any]:
         """What `record_incident` takes, from the cleaned data."""
         data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in (
-                "contact",
-                "category",
-                "severity",
-                "occurred_at",
-                "channel",
-                "outside_hours",
-                "description",
-                "witnesses",
-            )
-        }
+        # The same fields a version records: one list, in the service.
+        return {name: data[name] for name in CONTENT_FIELDS}
 
 
 AMENDABLE = (
