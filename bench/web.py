@@ -1,0 +1,474 @@
+"""Web benchmark: gunicorn on PostgreSQL with the generated 10,000-client business, driven by wrk.
+
+Method (/work/shared/bench-method.md): production settings (DEBUG off, manifest static
+files, Redis cache when reachable), gunicorn bound to 127.0.0.1, wrk in a second process
+with 16 connections for 20 s per run, a logged-in session cookie for pages behind login.
+Each page is measured twice, each time right after the bare "ok" view (/healthz, no
+database), interleaved bare, page, bare, page, with a pause between runs; a page's
+throughput is reported as a ratio of the bare view measured beside it. The SQL queries
+per page come from Django's test client against the same database.
+
+    make bench-web                   # or: .venv/bin/python bench/web.py [--duration 20]
+
+Appends a dated section to bench/RESULTS.md (--no-append to only print it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+RESULTS = ROOT / "bench" / "RESULTS.md"
+LUA = ROOT / "bench" / "wrk_report.lua"
+VAR = ROOT / "var" / "bench"
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientreview_bench"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+BUSINESS = "Load Test Company"
+OWNER, PASSWORD = "load-owner@example.com", "clientreview-demo"
+# Two cores, shared by gunicorn, PostgreSQL and wrk itself. A page spends part of its time
+# waiting on PostgreSQL, so one worker per core would leave a core idle during those waits;
+# many more only add context switches on a saturated CPU. Three measured best here (see
+# bench/README.md); override with --workers.
+WORKERS = 3
+TARGET_P95_MS = 100.0
+TARGET_RATIO = {"portfolio": 0.30, "client list": 0.30}
+
+
+@dataclass
+class Run:
+    name: str
+    url: str
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def env() -> dict[str, str]:
+    out = dict(os.environ)
+    out.update(
+        DATABASE_URL=DATABASE_URL,
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-not-for-production",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        CLIENTREVIEW_VAR_DIR=str(VAR),
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="clientreview.settings",
+    )
+    if redis_up():
+        # As in production: the cache (and the portfolio's cached charts) lives in Redis,
+        # shared by every worker. Nothing is enqueued by the pages measured.
+        out["REDIS_URL"] = REDIS_URL
+    else:
+        out.pop("REDIS_URL", None)
+    return out
+
+
+def redis_up() -> bool:
+    parts = urllib.parse.urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def shell(code: str) -> str:
+    """The last line `manage.py shell -c` prints (Django 5.2 first lists its auto-imports)."""
+    return manage("shell", "--no-imports", "-c", code).stdout.strip().splitlines()[-1]
+
+
+def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env(), check=check, text=True, capture_output=True
+    )
+
+
+def ensure_data() -> None:
+    """The bench database, migrated, with the load data (generated once, ~1 minute)."""
+    name = urllib.parse.urlsplit(DATABASE_URL).path.lstrip("/")
+    base = DATABASE_URL.rsplit("/", 1)[0]
+    listed = subprocess.run(
+        ["psql", f"{base}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if listed != "1":
+        log(f"creating database {name}")
+        subprocess.run(["createdb", "--dbname", f"{base}/postgres", name], check=True)
+    log("migrating")
+    manage("migrate", "--noinput")
+    found = shell(
+        "from accounts.models import Business; "
+        f"print(Business.objects.filter(name={BUSINESS!r}).exists())"
+    )
+    if found != "True":
+        log("generating the load data (10,000 clients; about a minute)")
+        started = time.monotonic()
+        manage("generate_load_data", "--business-name", BUSINESS)
+        log(f"  done in {time.monotonic() - started:.0f} s")
+        subprocess.run(["psql", DATABASE_URL, "-qc", "VACUUM ANALYZE"], check=True)
+    VAR.mkdir(parents=True, exist_ok=True)
+    manage("collectstatic", "--noinput")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            GUNICORN,
+            "clientreview.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def login(base: str) -> str:
+    """Log in through the form, as a person would; return the session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"username": OWNER, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
+    )
+    opener.open(request).read()
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if not session:
+        raise SystemExit("logging in failed: no session cookie")
+    return session
+
+
+def fetch(url: str, cookie: str | None) -> tuple[int, int]:
+    request = urllib.request.Request(
+        url, headers={"Cookie": f"sessionid={cookie}"} if cookie else {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, len(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, 0
+
+
+def settle(base: str, timeout: float = 120) -> None:
+    """Wait until the server answers the bare view again: a slow page can leave a backlog."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):
+            fetch(base + "/healthz", None)
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(1)
+
+
+def wrk(name: str, url: str, cookie: str | None, args: argparse.Namespace) -> Run:
+    cmd = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+    ]
+    if cookie:
+        cmd += ["-H", f"Cookie: sessionid={cookie}"]
+    out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
+    data = json.loads(out.split("WRK_JSON ", 1)[1].splitlines()[0])
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = sum(v for k, v in data.items() if k.endswith("errors") or k == "timeouts")
+    run = Run(
+        name=name,
+        url=url,
+        rps=data["requests"] / (data["duration_us"] / 1e6),
+        p50=data["p50_us"] / 1000,
+        p95=data["p95_us"] / 1000,
+        p99=data["p99_us"] / 1000,
+        errors=errors + (int(non2xx.group(1)) if non2xx else 0),
+    )
+    log(
+        f"  {name:<28} {run.rps:8.1f} req/s  p50 {run.p50:7.1f}  p95 {run.p95:7.1f}  "
+        f"p99 {run.p99:7.1f} ms  errors {run.errors}"
+    )
+    return run
+
+
+QUERY_COUNTER = r"""
+import json, sys
+import django
+django.setup()
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from accounts.models import User
+import time
+owner = Client()
+owner.force_login(User.objects.get(email=sys.argv[1]),
+                  backend="django.contrib.auth.backends.ModelBackend")
+out = {}
+for name, (path, private) in json.loads(sys.argv[2]).items():
+    http = owner if private else Client()
+    http.get(path)
+    counts, times = [], []
+    for cold in (True, False):
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            status = http.get(path).status_code
+            times.append(round((time.perf_counter() - started) * 1000, 1))
+        counts.append(len(ctx.captured_queries) if status == 200 else -status)
+    out[name] = {"queries": counts, "ms": times}
+print("QUERIES " + json.dumps(out))
+"""
+
+
+def query_counts(paths: dict[str, tuple[str, bool]]) -> dict[str, dict[str, list]]:
+    """Queries and time per page, one request at a time from Django's test client on the
+    same database: cold (the cache emptied first) and warm."""
+    extra = {"ALLOWED_HOSTS": "testserver,127.0.0.1"}
+    done = subprocess.run(
+        [PY, "-c", QUERY_COUNTER, OWNER, json.dumps(paths)],
+        cwd=ROOT,
+        env={**env(), **extra},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.split("QUERIES ", 1)[1])
+
+
+def largest_client() -> int:
+    script = (
+        "from django.db.models import Count; from assessments.models import Client; "
+        f"print(Client.objects.filter(business__name={BUSINESS!r}).annotate(n=Count('incidents'))"
+        ".order_by('-n', 'pk').values_list('pk', flat=True).first())"
+    )
+    return int(shell(script))
+
+
+def versions() -> str:
+    def out(*cmd: str) -> str:
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True)
+        except OSError:
+            return "?"
+        return (done.stdout or done.stderr).strip().splitlines()[0]
+
+    django = out(PY, "-c", "import django; print(django.get_version())")
+    gunicorn = out(GUNICORN, "--version")
+    pg = out("psql", DATABASE_URL, "-tAc", "SHOW server_version")
+    wrk_v = out("wrk", "--version").split(" Copyright")[0].strip()
+    return (
+        f"Python {platform.python_version()}, Django {django}, {gunicorn}, PostgreSQL {pg}, {wrk_v}"
+    )
+
+
+def machine() -> str:
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs (nproc), {model}, {platform.platform()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds per run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--pause", type=float, default=5, help="seconds between runs")
+    parser.add_argument("--only", action="append", help="measure only this page (repeatable)")
+    parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    ensure_data()
+    args.load_before = os.getloadavg()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    client_pk = largest_client()
+    pages = {
+        "login page": ("/accounts/login/", False),
+        "portfolio": ("/", True),
+        "client list": ("/clients/", True),
+        "client page (largest)": (f"/clients/{client_pk}/", True),
+        "incident form": ("/incidents/new/", True),
+    }
+    if args.only:
+        pages = {k: v for k, v in pages.items() if k in args.only}
+    log(
+        f"gunicorn: {args.workers} workers on {base}; cache: "
+        f"{'Redis' if 'REDIS_URL' in env() else 'per-process memory'}"
+    )
+    server = start_gunicorn(port, args.workers)
+    results: dict[str, list[tuple[Run, Run]]] = {}
+    try:
+        cookie = login(base)
+        for name, (path, private) in pages.items():
+            status, size = fetch(base + path, cookie if private else None)
+            log(f"{name}: {path} -> {status}, {size:,} bytes")
+            if status != 200:
+                raise SystemExit(f"{name} answered {status}: fix it before measuring")
+            fetch(base + path, cookie if private else None)  # warm every worker's first hit
+        for name, (path, private) in pages.items():
+            log(f"{name} (twice, each beside the bare view):")
+            pairs = []
+            for _ in range(2):
+                settle(base)
+                bare = wrk("bare view /healthz", base + "/healthz", None, args)
+                time.sleep(args.pause)
+                page = wrk(name, base + path, cookie if private else None, args)
+                time.sleep(args.pause)
+                pairs.append((bare, page))
+            results[name] = pairs
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    args.load_after = os.getloadavg()
+    counts = query_counts(pages)
+    report = render(results, counts, args)
+    print("\n" + report)
+    if not args.no_append:
+        append(report)
+        log(f"appended to {RESULTS.relative_to(ROOT)}")
+
+
+def render(results, counts, args) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## Web pages, {now}",
+        "",
+        f"- Machine: {machine()}; load average (1/5/15 min) "
+        f"{'/'.join(f'{x:.1f}' for x in args.load_before)} before, "
+        f"{'/'.join(f'{x:.1f}' for x in args.load_after)} after (a shared machine: other "
+        "processes compete for the same two cores)",
+        f"- Versions: {versions()}",
+        f"- Command: `make bench-web` (= `.venv/bin/python bench/web.py --duration "
+        f"{args.duration} --workers {args.workers}`); wrk -t{args.threads} "
+        f"-c{args.connections} -d{args.duration}s --latency, {args.pause:g} s pause between runs",
+        f"- Server: gunicorn, {args.workers} sync workers, DEBUG off, PostgreSQL "
+        f"(`clientreview_bench`: 10,000 clients, 200,000 incidents, 100,000 invoices, "
+        f"100,000 time entries), cache: {'Redis' if 'REDIS_URL' in env() else 'local memory'}",
+        "- Queries and single-request time: Django's test client on the same database, one "
+        "request at a time, cold (cache emptied first) / warm; only the portfolio uses the "
+        "cache, so other pages give the same count twice.",
+        "",
+        "| Page | Run | Bare req/s | Page req/s | Ratio | p50 ms | p95 ms | p99 ms | Errors "
+        "| Queries cold / warm | One request ms cold / warm |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    verdicts = []
+    for name, pairs in results.items():
+        measured = counts.get(name, {"queries": ["?", "?"], "ms": ["?", "?"]})
+        queries = " / ".join(str(q) for q in measured["queries"])
+        times = " / ".join(str(t) for t in measured["ms"])
+        for i, (bare, page) in enumerate(pairs, start=1):
+            ratio = page.rps / bare.rps if bare.rps else 0
+            lines.append(
+                f"| {name} | {i} | {bare.rps:.0f} | {page.rps:.1f} | {ratio:.1%} | "
+                f"{page.p50:.1f} | {page.p95:.1f} | {page.p99:.1f} | {page.errors} | {queries} "
+                f"| {times} |"
+            )
+        ratio = statistics.mean(p.rps / b.rps if b.rps else 0 for b, p in pairs)
+        worst_p95 = max(p.p95 for _b, p in pairs)
+        ok_p95 = worst_p95 <= TARGET_P95_MS
+        note = f"{name}: p95 {worst_p95:.0f} ms ({'met' if ok_p95 else 'MISSED'})"
+        if name in TARGET_RATIO:
+            ok = ratio >= TARGET_RATIO[name]
+            note += f", throughput {ratio:.1%} of bare ({'met' if ok else 'MISSED'})"
+        verdicts.append(note)
+    bare_rps = [b.rps for pairs in results.values() for b, _p in pairs]
+    lines += [
+        "",
+        f"Bare view across all runs: {min(bare_rps):.0f}-{max(bare_rps):.0f} req/s (the noise "
+        "of this machine). Targets: p95 <= 100 ms on every page; portfolio and client list "
+        ">= 30% of the bare view.",
+        "",
+        *[f"- {v}" for v in verdicts],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def append(report: str) -> None:
+    header = (
+        "# Benchmark results\n\nNewest first within each benchmark; older results stay below.\n"
+    )
+    text = RESULTS.read_text() if RESULTS.exists() else header
+    marker = "\n## Web pages,"
+    if marker in text:
+        i = text.index(marker)
+        text = text[:i] + "\n" + report + text[i:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + report
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
