@@ -20,24 +20,22 @@ import contextlib
 import http.cookiejar
 import json
 import os
-import platform
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
+
+import web_report  # bench/ is on sys.path when this runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-RESULTS = ROOT / "bench" / "RESULTS.md"
 LUA = ROOT / "bench" / "wrk_report.lua"
 VAR = ROOT / "var" / "bench"
 DATABASE_URL = os.environ.get(
@@ -51,8 +49,6 @@ OWNER, PASSWORD = "load-owner@example.com", "clientreview-demo"
 # many more only add context switches on a saturated CPU. Three measured best here (see
 # bench/README.md); override with --workers.
 WORKERS = 3
-TARGET_P95_MS = 100.0
-TARGET_RATIO = {"portfolio": 0.30, "client list": 0.30}
 
 
 @dataclass
@@ -308,33 +304,6 @@ def largest_client() -> int:
     return int(shell(script))
 
 
-def versions() -> str:
-    def out(*cmd: str) -> str:
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True)
-        except OSError:
-            return "?"
-        return (done.stdout or done.stderr).strip().splitlines()[0]
-
-    django = out(PY, "-c", "import django; print(django.get_version())")
-    gunicorn = out(GUNICORN, "--version")
-    pg = out("psql", DATABASE_URL, "-tAc", "SHOW server_version")
-    wrk_v = out("wrk", "--version").split(" Copyright")[0].strip()
-    return (
-        f"Python {platform.python_version()}, Django {django}, {gunicorn}, PostgreSQL {pg}, {wrk_v}"
-    )
-
-
-def machine() -> str:
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPUs (nproc), {model}, {platform.platform()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--duration", type=int, default=20, help="seconds per run")
@@ -392,82 +361,12 @@ def main() -> None:
         server.wait(timeout=30)
     args.load_after = os.getloadavg()
     counts = query_counts(pages)
-    report = render(results, counts, args)
+    cache = "Redis" if "REDIS_URL" in env() else "local memory"
+    report = web_report.render(results, counts, args, database_url=DATABASE_URL, cache=cache)
     print("\n" + report)
     if not args.no_append:
-        append(report)
-        log(f"appended to {RESULTS.relative_to(ROOT)}")
-
-
-def render(results, counts, args) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        f"## Web pages, {now}",
-        "",
-        f"- Machine: {machine()}; load average (1/5/15 min) "
-        f"{'/'.join(f'{x:.1f}' for x in args.load_before)} before, "
-        f"{'/'.join(f'{x:.1f}' for x in args.load_after)} after (a shared machine: other "
-        "processes compete for the same two cores)",
-        f"- Versions: {versions()}",
-        f"- Command: `make bench-web` (= `.venv/bin/python bench/web.py --duration "
-        f"{args.duration} --workers {args.workers}`); wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s --latency, {args.pause:g} s pause between runs",
-        f"- Server: gunicorn, {args.workers} sync workers, DEBUG off, PostgreSQL "
-        f"(`clientreview_bench`: 10,000 clients, 200,000 incidents, 100,000 invoices, "
-        f"100,000 time entries), cache: {'Redis' if 'REDIS_URL' in env() else 'local memory'}",
-        "- Queries and single-request time: Django's test client on the same database, one "
-        "request at a time, cold (cache emptied first) / warm; only the portfolio uses the "
-        "cache, so other pages give the same count twice.",
-        "",
-        "| Page | Run | Bare req/s | Page req/s | Ratio | p50 ms | p95 ms | p99 ms | Errors "
-        "| Queries cold / warm | One request ms cold / warm |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    verdicts = []
-    for name, pairs in results.items():
-        measured = counts.get(name, {"queries": ["?", "?"], "ms": ["?", "?"]})
-        queries = " / ".join(str(q) for q in measured["queries"])
-        times = " / ".join(str(t) for t in measured["ms"])
-        for i, (bare, page) in enumerate(pairs, start=1):
-            ratio = page.rps / bare.rps if bare.rps else 0
-            lines.append(
-                f"| {name} | {i} | {bare.rps:.0f} | {page.rps:.1f} | {ratio:.1%} | "
-                f"{page.p50:.1f} | {page.p95:.1f} | {page.p99:.1f} | {page.errors} | {queries} "
-                f"| {times} |"
-            )
-        ratio = statistics.mean(p.rps / b.rps if b.rps else 0 for b, p in pairs)
-        worst_p95 = max(p.p95 for _b, p in pairs)
-        ok_p95 = worst_p95 <= TARGET_P95_MS
-        note = f"{name}: p95 {worst_p95:.0f} ms ({'met' if ok_p95 else 'MISSED'})"
-        if name in TARGET_RATIO:
-            ok = ratio >= TARGET_RATIO[name]
-            note += f", throughput {ratio:.1%} of bare ({'met' if ok else 'MISSED'})"
-        verdicts.append(note)
-    bare_rps = [b.rps for pairs in results.values() for b, _p in pairs]
-    lines += [
-        "",
-        f"Bare view across all runs: {min(bare_rps):.0f}-{max(bare_rps):.0f} req/s (the noise "
-        "of this machine). Targets: p95 <= 100 ms on every page; portfolio and client list "
-        ">= 30% of the bare view.",
-        "",
-        *[f"- {v}" for v in verdicts],
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def append(report: str) -> None:
-    header = (
-        "# Benchmark results\n\nNewest first within each benchmark; older results stay below.\n"
-    )
-    text = RESULTS.read_text() if RESULTS.exists() else header
-    marker = "\n## Web pages,"
-    if marker in text:
-        i = text.index(marker)
-        text = text[:i] + "\n" + report + text[i:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + report
-    RESULTS.write_text(text)
+        web_report.append(report)
+        log(f"appended to {web_report.RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
