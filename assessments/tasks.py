@@ -146,7 +146,8 @@ def build_plan_pdf(self, plan_id: int) -> str:
     renders to a temporary file and moves that into storage under the plan's own name;
     marks it READY. A worker killed mid-build leaves the message unacknowledged and the
     plan PROCESSING: the broker re-delivers it, or the sweep queues it again. Returns
-    the outcome: "ready", "already ready", "missing" or "failed".
+    the outcome: "ready", "already ready", "missing", "failed", or "superseded" when the
+    plan was queued again while this build ran (the newer build will make its file).
     """
     from assessments.pdf import render_plan_pdf  # WeasyPrint loads only where PDFs are built
 
@@ -168,7 +169,7 @@ def build_plan_pdf(self, plan_id: int) -> str:
         with tempfile.TemporaryDirectory(prefix="clientreview-plan-") as folder:
             path = os.path.join(folder, "plan.pdf")
             render_plan_pdf(plan, path)
-            plan_services.store_plan_file(plan_id, path)
+            stored = plan_services.store_plan_file(plan_id, path, enqueued_at=plan.enqueued_at)
     except PLAN_TRANSIENT_ERRORS as exc:
         if self.request.retries < PLAN_MAX_RETRIES:
             raise  # autoretry_for queues it again, with backoff
@@ -193,7 +194,7 @@ def build_plan_pdf(self, plan_id: int) -> str:
             % {"error": type(exc).__name__},
         )
         return "failed"
-    return "ready"
+    return "ready" if stored else "superseded"
 
 
 @shared_task(acks_late=True, soft_time_limit=30, time_limit=60)

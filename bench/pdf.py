@@ -65,14 +65,13 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _machine() -> str:
+def _machine(load_at_start: float) -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    load = os.getloadavg()
-    return f"{os.cpu_count()} cores (nproc), {cpu}; load average at start {load[0]:.2f}"
+    return f"{os.cpu_count()} cores (nproc), {cpu}; load average at start {load_at_start:.2f}"
 
 
 def _versions() -> str:
@@ -100,6 +99,7 @@ def run(rounds: int) -> dict:
     from assessments.models import OffboardingPlan
     from assessments.tasks import build_plan_pdf
 
+    load_at_start = os.getloadavg()[0]
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
     plans = list(OffboardingPlan.objects.select_related("business", "client"))
@@ -159,6 +159,7 @@ def run(rounds: int) -> dict:
         "task": task_times,
         "bare_cpu": bare_cpu,
         "task_cpu": task_cpu,
+        "load_start": load_at_start,
         "load_end": os.getloadavg()[0],
         "rss_10": rss_after_10,
         "rss_end": _status_kb("VmRSS"),
@@ -181,7 +182,7 @@ def report(r: dict, command: str) -> str:
     lines = [
         f"## PDF: the demo offboarding plan, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
-        f"- Machine: {_machine()}",
+        f"- Machine: {_machine(r['load_start'])}",
         f"- Versions: {_versions()}",
         f"- Command: `{command}`",
         f"- Plan: demo client {r['client']!r}, {r['pages']} pages, {r['bytes'] // 1024} KiB; "

@@ -129,6 +129,21 @@ def test_a_racing_second_build_leaves_one_file(plan, settings, tmp_path, monkeyp
     assert [p.name for p in plan_files(settings, plan)] == [f"plan-{plan.pk}.pdf"]
 
 
+def test_a_plan_changed_mid_build_is_left_for_the_newer_build(plan, monkeypatch):
+    real = pdf.render_plan_pdf
+
+    def edited_meanwhile(plan_arg, target):
+        real(plan_arg, target)
+        services.request_rebuild(plan_arg)  # the owner saves new choices during the build
+
+    monkeypatch.setattr(pdf, "render_plan_pdf", edited_meanwhile)
+    assert tasks.build_plan_pdf.apply(args=(plan.pk,)).get() == "superseded"
+    plan.refresh_from_db()
+    assert plan.status == Status.PENDING  # the newer build, already queued, makes it ready
+    monkeypatch.setattr(pdf, "render_plan_pdf", real)
+    assert tasks.build_plan_pdf.apply(args=(plan.pk,)).get() == "ready"
+
+
 def test_a_failure_is_recorded_and_not_retried(plan, monkeypatch, caplog):
     calls = []
 
