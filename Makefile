@@ -70,6 +70,7 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 check-migrations: install
+	mkdir -p var
 	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run
 
 # Tier 1: the whole suite on SQLite, Celery in-process. Needs no service.
