@@ -16,10 +16,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from assessments.models import Assessment, Evidence, OffboardingPlan
+from assessments.models import Evidence, OffboardingPlan
 from tests import factories
+from tests.plans.helpers import completed_assessment, reason
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -105,23 +105,10 @@ def test_plan_pdf_is_built_into_the_bucket_and_downloaded(s3, owner_client, busi
 
     client = factories.client(business, name="Иван Петров и партнёры")
     factories.invoice(client)
-    assessment = Assessment.objects.create(
-        business=business,
-        client=client,
-        created_by=owner,
-        status=Assessment.Status.COMPLETE,
-        step=Assessment.Step.VERDICT,
-        verdict="fire",
-        rule="deal_breaker",
-        completed_at=timezone.now(),
-        act_not_before=date.today() - timedelta(days=1),
+    assessment = completed_assessment(
+        client,
         reasons=[
-            {
-                "flag": "dishonest",
-                "title": "Dishonest",
-                "tier": "deal_breaker",
-                "facts": [{"text": "Denied the signed scope twice.", "links": []}],
-            }
+            reason("dishonest", "Dishonest", "deal_breaker", "Denied the signed scope twice.")
         ],
     )
     plan = OffboardingPlan.objects.create(

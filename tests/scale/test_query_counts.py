@@ -17,11 +17,11 @@ from django.db.models import Count
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from assessments import loaddata
 from assessments.models import Assessment, Client, OffboardingPlan
+from tests.plans.helpers import completed_assessment, reason
 
 pytestmark = pytest.mark.django_db
 
@@ -58,23 +58,15 @@ def worlds() -> dict[int, dict]:
         draft = Assessment.objects.create(
             business=business, client=client, created_by=owner, step=Assessment.Step.EVIDENCE
         )
-        fire = Assessment.objects.create(
-            business=business,
-            client=client,
-            created_by=owner,
-            status=Assessment.Status.COMPLETE,
-            step=Assessment.Step.VERDICT,
-            verdict="fire",
-            rule="deal_breaker",
-            completed_at=timezone.now(),
-            act_not_before=date.today() - timedelta(days=1),
+        fire = completed_assessment(
+            client,
             reasons=[
-                {
-                    "flag": "verbal_abuse",
-                    "title": "Verbally abusive or harassing",
-                    "tier": "deal_breaker",
-                    "facts": [{"text": "Shouted at our staff.", "links": []}],
-                }
+                reason(
+                    "verbal_abuse",
+                    "Verbally abusive or harassing",
+                    "deal_breaker",
+                    "Shouted at our staff.",
+                )
             ],
         )
         plan = OffboardingPlan.objects.create(
