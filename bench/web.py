@@ -121,7 +121,10 @@ def ensure_data() -> None:
     ).stdout.strip()
     if listed != "1":
         log(f"creating database {name}")
-        subprocess.run(["createdb", "--dbname", f"{base}/postgres", name], check=True)
+        # psql, not createdb: createdb takes no connection URL before PostgreSQL 17.
+        subprocess.run(
+            ["psql", f"{base}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True
+        )
     log("migrating")
     manage("migrate", "--noinput")
     found = shell(
