@@ -17,8 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +210,54 @@ class _IncidentContentForm(forms.Form):
             cleaned["outside_hours"] = self.suggested_outside_hours(cleaned["occurred_at"])
 
 
+# Up to this many clients the form offers every client in one list (and every contact,
+# filtered by app.js). Beyond it the person finds the client first (a search, or the
+# clients most recently in the log), and the form offers only the clients it names: a
+# list of 10,000 clients is slow to send, to render and to scroll on a phone (issue 6).
+CLIENT_LIST_MAX = 200
+RECENT_CLIENTS = 12
+RECENT_INCIDENTS_SCANNED = 200
+
+
+def recent_clients(business: Business, limit: int = RECENT_CLIENTS) -> list[tuple[int, str]]:
+    """(id, name) of the clients most recently in the incident log, newest first.
+
+    Reads the latest incidents through the (business, -occurred_at) index, not every
+    client's latest incident, so it costs the same at 10 or 10,000 clients.
+    """
+    seen: dict[int, str] = {}
+    rows = (
+        Incident.objects.filter(business=business)
+        .order_by("-occurred_at", "-id")
+        .values_list("client_id", "client__name")[:RECENT_INCIDENTS_SCANNED]
+    )
+    for client_id, name in rows:
+        seen.setdefault(client_id, name)
+        if len(seen) == limit:
+            break
+    return list(seen.items())
+
+
+class FindClientForm(forms.Form):
+    q = forms.CharField(
+        label=_("Client or contact name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "form-control",
+                "autocomplete": "off",
+                "autofocus": True,
+                "enterkeyhint": "search",
+            }
+        ),
+    )
+
+    def search(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
 class IncidentForm(_IncidentContentForm):
     client = forms.ModelChoiceField(
         label=_("Client"),
@@ -216,18 +267,16 @@ class IncidentForm(_IncidentContentForm):
     )
     files = MultipleFileField(label=_("Photos or files (optional)"), required=False)
 
-    def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, business: Business, client: Client | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, business=business, **kwargs)
-        # Only what the options show: at 10,000 clients whole rows cost a second.
-        self.fields["client"].queryset = (
-            Client.objects.filter(business=business).only("name").order_by("name", "id")
+        # Any client or contact of the business is accepted; only the options shown vary.
+        self.fields["client"].queryset = Client.objects.filter(business=business)
+        self.fields["contact"].queryset = Contact.objects.filter(business=business).select_related(
+            "client"
         )
-        self.fields["contact"].queryset = (
-            Contact.objects.filter(business=business)
-            .select_related("client")
-            .only("name", "client_id", "client__name")
-            .order_by("client__name", "name", "id")
-        )
+        self._offer_clients(business, client)
         self.fields["files"].help_text = accepted_help()
         if not self.is_bound:
             now = local_now_minutes()
@@ -235,6 +284,54 @@ class IncidentForm(_IncidentContentForm):
             self.initial.setdefault("occurred_at", now)
             self.initial["outside_hours"] = suggested
             self.initial["outside_hours_shown"] = suggested
+
+    def _offer_clients(self, business: Business, client: Client | None) -> None:
+        """The client and contact options: all of them, or the chosen and recent clients'.
+
+        One query decides (the first names, in order); the rest run only if the form is
+        drawn, so a valid submission does not pay for options nobody sees.
+        """
+        names = list(
+            Client.objects.filter(business=business)
+            .order_by("name", "id")
+            .values_list("pk", "name")[: CLIENT_LIST_MAX + 1]
+        )
+        self.business_for_options, self.chosen_client = business, client
+        self.has_clients = bool(names)
+        self.lists_all_clients = len(names) <= CLIENT_LIST_MAX
+        self._all_names = names if self.lists_all_clients else []
+        client_field, contact_field = self.fields["client"], self.fields["contact"]
+        client_field.widget.choices = lambda: [("", client_field.empty_label), *self.offered]
+        contact_field.widget.choices = lambda: [
+            ("", contact_field.empty_label),
+            *(
+                (ModelChoiceIteratorValue(c.pk, c), contact_field.label_from_instance(c))
+                for c in self._offered_contacts()
+            ),
+        ]
+
+    @cached_property
+    def recent_clients(self) -> list[tuple[int, str]]:
+        return [] if self.lists_all_clients else recent_clients(self.business_for_options)
+
+    @cached_property
+    def offered(self) -> list[tuple[int, str]]:
+        """(id, name) of the clients the form offers."""
+        if self.lists_all_clients:
+            return self._all_names
+        chosen = self.chosen_client
+        first = [(chosen.pk, chosen.name)] if chosen is not None else []
+        return first + [row for row in self.recent_clients if chosen is None or row[0] != chosen.pk]
+
+    def _offered_contacts(self) -> QuerySet[Contact]:
+        contacts = Contact.objects.filter(business=self.business_for_options)
+        if not self.lists_all_clients:
+            contacts = contacts.filter(client__in=[pk for pk, _name in self.offered])
+        return (
+            contacts.select_related("client")
+            .only("name", "client_id", "client__name")
+            .order_by("client__name", "name", "id")
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -23,14 +23,21 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, member_required
-from assessments.forms.incidents import AmendIncidentForm, EvidenceForm, IncidentForm
+from assessments.forms.incidents import (
+    AmendIncidentForm,
+    EvidenceForm,
+    FindClientForm,
+    IncidentForm,
+)
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
+from assessments.views.client_queries import find_clients
 from clientreview.lib.forms import parse_id
 
 PAGE_SIZE = 25
+SEARCH_RESULTS = 20
 
 # The fields of a version, in the order the history shows them.
 VERSION_FIELDS: list[tuple[str, Any]] = [
@@ -52,7 +59,11 @@ CHOICE_LABELS = {
 
 
 def _client_from_query(request: HttpRequest) -> Client | None:
-    pk = parse_id(request.GET.get("client"))
+    return _client_by_id(request, request.GET.get("client"))
+
+
+def _client_by_id(request: HttpRequest, raw: object) -> Client | None:
+    pk = parse_id(raw)
     if pk is None:
         return None
     return for_business(Client, request).filter(pk=pk).first()
@@ -85,6 +96,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def incident_create(request: HttpRequest) -> HttpResponse:
+    """Log an incident. In a business with many clients, the client is found first."""
     client = _client_from_query(request)
     contact = _contact_from_query(request, client)
     if contact is not None:
@@ -93,7 +105,11 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     if contact is not None:
         initial["contact"] = contact
     if request.method == "POST":
-        form = IncidentForm(request.POST, request.FILES, business=request.business, initial=initial)
+        # The submitted client stays on offer if the form comes back with errors.
+        chosen = _client_by_id(request, request.POST.get("client")) or client
+        form = IncidentForm(
+            request.POST, request.FILES, business=request.business, initial=initial, client=chosen
+        )
         if form.is_valid():
             incident = record_incident_with_evidence(
                 business=request.business,
@@ -109,13 +125,32 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect(incident)
     else:
-        form = IncidentForm(business=request.business, initial=initial)
-    has_clients = client is not None or for_business(Client, request).exists()
+        form = IncidentForm(business=request.business, initial=initial, client=client)
+        if client is None and not form.lists_all_clients:
+            return _find_client(request, form)
     return render(
         request,
         "assessments/incidents/form.html",
-        {"form": form, "client": client, "contact": contact, "has_clients": has_clients},
+        {"form": form, "client": client, "contact": contact},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _find_client(request: HttpRequest, form: IncidentForm) -> HttpResponse:
+    """The first step in a business with many clients: search, or pick a recent client."""
+    search_form = FindClientForm(request.GET)
+    search = search_form.search()
+    matches = find_clients(request.business, search, SEARCH_RESULTS + 1) if search else []
+    return render(
+        request,
+        "assessments/incidents/find_client.html",
+        {
+            "search_form": search_form,
+            "search": search,
+            "matches": matches[:SEARCH_RESULTS],
+            "more_matches": len(matches) > SEARCH_RESULTS,
+            "recent": form.recent_clients,
+        },
     )
 
 

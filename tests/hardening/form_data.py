@@ -261,7 +261,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "assessments:client_list": ("q", "status", "sort", "page"),
     "assessments:client_detail": ("timeline",),
     "assessments:incident_list": ("client", "page"),
-    "assessments:incident_create": ("client", "contact"),
+    "assessments:incident_create": ("client", "contact", "q"),
     "assessments:flag_list": ("page",),
     "assessments:flag_contact": ("incident", "next"),
     "assessments:flag_clear": ("next",),

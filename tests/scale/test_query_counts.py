@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from assessments import loaddata
+from assessments.forms import incidents as incident_forms
 from assessments.models import Assessment, Client, OffboardingPlan
 from tests.plans.helpers import completed_assessment, reason
 
@@ -126,5 +127,18 @@ def _count(world: dict, url: str) -> int:
 )
 def test_page_queries_are_few_and_do_not_grow(worlds, page):
     counts = {size: _count(world, PAGES[page](world)) for size, world in worlds.items()}
+    assert counts[SMALL] == counts[LARGE], counts
+    assert counts[LARGE] <= BUDGET, counts
+
+
+@pytest.mark.parametrize("query", ["", "?q=a", "?client={client}"])
+def test_incident_form_finding_the_client_among_many(worlds, monkeypatch, query):
+    # Both sizes are "many clients" here, so the form takes its find-the-client path.
+    monkeypatch.setattr(incident_forms, "CLIENT_LIST_MAX", SMALL - 1)
+    url = reverse("assessments:incident_create")
+    counts = {
+        size: _count(world, url + query.format(client=world["client"].pk))
+        for size, world in worlds.items()
+    }
     assert counts[SMALL] == counts[LARGE], counts
     assert counts[LARGE] <= BUDGET, counts
