@@ -73,14 +73,15 @@ check-migrations: install
 	mkdir -p var
 	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run
 
-# Tier 1: the whole suite on SQLite, Celery in-process. Needs no service.
-test-unit: install
+# Tier 1: the whole suite on SQLite, Celery in-process. Needs no service (the PDF tests
+# read what they render with poppler's pdftotext, hence system-deps).
+test-unit: install system-deps
 	$(PYTEST) -m "not integration and not browser"
 
 # Tier 2: the suite again on PostgreSQL and Redis, plus the integration tests that run a
 # real Celery worker. Skipped when the services are unreachable, unless
 # CLIENTREVIEW_REQUIRE_SERVICES=1 (as in CI), which makes that a failure.
-test-services: install
+test-services: install system-deps
 	@if $(PY) -m tests.services_up "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
 	  DATABASE_URL="$(PG_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" \
 	    $(PYTEST) -m "not browser"; \
