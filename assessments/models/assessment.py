@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Business
 from assessments import scoring
 from assessments.models.clients import Client
+from clientreview.lib.models import QuickChoiceLabels
 
 
 class EvidenceThresholds(models.Model):
@@ -99,7 +100,7 @@ class EvidenceThresholds(models.Model):
         return found or cls(business=business)
 
 
-class Assessment(models.Model):
+class Assessment(QuickChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         COMPLETE = "complete", _("Complete")

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from clientreview.lib.models import QuickChoiceLabels
 
 
-class Client(models.Model):
+class Client(QuickChoiceLabels, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         UNDER_REVIEW = "under_review", _("Under review")
