@@ -1,5 +1,8 @@
 """The portfolio's cache: drawn charts and rendered pages, kept per business "version".
 
+Also used for the other pages that are costly at 10,000 clients and hold nothing
+personal: the client list's table and the figures on a client page.
+
 Any save or delete of a client, incident, invoice, time entry, review or abuse flag
 bumps its business's version once the transaction commits (`connect_signals`, called
 from `AssessmentsConfig.ready`), so the next page is computed afresh; every entry
@@ -13,21 +16,37 @@ every request, and no write ever fails because of it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
-from assessments.models import AbuseFlag, Assessment, Client, Incident, Invoice, TimeEntry
+from accounts.models import Business
+from assessments.models import (
+    AbuseFlag,
+    Assessment,
+    Client,
+    Contact,
+    Incident,
+    Invoice,
+    TimeEntry,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TTL = 300  # seconds
-WATCHED = (Client, Incident, Invoice, TimeEntry, Assessment, AbuseFlag)
+WATCHED = (Client, Contact, Incident, Invoice, TimeEntry, Assessment, AbuseFlag)
 
 
 def _version_key(business_id: int) -> str:
@@ -71,6 +90,45 @@ def remember(business_id: int, parts: Iterable[object], build: Callable[[], T]) 
     return value
 
 
+def remember_page(request: HttpRequest, parts: Iterable[object], build: Callable[[], T]) -> T:
+    """`remember()` for a fragment of a page: also keyed by today's date, the language and
+    the query string as sent (sorted, hashed), so every variant of the page has its own
+    entry. The fragment must hold nothing personal (no CSRF token, no messages, nothing
+    that depends on who asks beyond what `parts` names)."""
+    asked = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    key = [
+        *parts,
+        timezone.localdate().isoformat(),
+        translation.get_language() or "",
+        hashlib.sha256(asked.encode()).hexdigest(),
+    ]
+    return remember(request.business.pk, key, build)
+
+
+# Django's {% csrf_token %} markup. Autoescaping means nothing a user typed can produce
+# it, so the cached copy holds a placeholder in it and each request puts its own token.
+_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+_CSRF_PLACEHOLDER = "csrf-token-set-per-request"
+
+
+def render_page(
+    request: HttpRequest,
+    parts: Iterable[object],
+    template_name: str,
+    context: Callable[[], dict[str, Any]],
+) -> SafeString:
+    """`template_name` rendered with `context()`, cached by `remember_page`; on a hit
+    neither runs. Forms in it get this request's CSRF token."""
+
+    def build() -> str:
+        values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
+        return render_to_string(template_name, values, request)
+
+    html = remember_page(request, parts, build)
+    token = _CSRF_INPUT.format(get_token(request))
+    return mark_safe(html.replace(_CSRF_INPUT.format(_CSRF_PLACEHOLDER), token))  # noqa: S308 - autoescaped template output
+
+
 def forget_on_commit(business_id: int) -> None:
     """`forget()` once the current transaction commits (at once outside one).
 
@@ -85,9 +143,15 @@ def _forget_for(sender, instance, **kwargs) -> None:
         forget_on_commit(business_id)
 
 
+def _forget_business(sender, instance: Business, **kwargs) -> None:
+    # Its settings (currency, thresholds, time zone) show on the cached pages too.
+    forget_on_commit(instance.pk)
+
+
 def connect_signals() -> None:
-    """Saves and deletes of anything the portfolio shows make it recompute."""
+    """Saves and deletes of anything the cached pages show make them recompute."""
     for model in WATCHED:
         uid = f"portfolio-forget-{model._meta.label_lower}"
         post_save.connect(_forget_for, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_forget_for, sender=model, dispatch_uid=uid + "-delete")
+    post_save.connect(_forget_business, sender=Business, dispatch_uid="portfolio-forget-business")

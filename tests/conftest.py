@@ -47,6 +47,26 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _cached_pages_follow_writes(request, monkeypatch):
+    """A test runs in one transaction that never commits, so the cached pages'
+    `forget_on_commit` would never fire and a page read after a write through a view
+    would be stale. Forget at once as well, except in tests marked `real_on_commit`,
+    which check the real timing."""
+    from assessments import portfolio_cache
+
+    if request.node.get_closest_marker("real_on_commit"):
+        return
+
+    on_commit = portfolio_cache.forget_on_commit
+
+    def forget_now_and_on_commit(business_id: int) -> None:
+        portfolio_cache.forget(business_id)
+        on_commit(business_id)
+
+    monkeypatch.setattr(portfolio_cache, "forget_on_commit", forget_now_and_on_commit)
+
+
 @pytest.fixture
 def business(db):
     return factories.business(name="Alpha Studio")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import for_business, get_for_business_or_404, member_required, owner_required
-from assessments import charts, figures
+from assessments import charts, figures, portfolio_cache
 from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm, FirstContactForm
 from assessments.models import AbuseFlag, Assessment, Client, Contact
 from assessments.services import clients as services
@@ -26,6 +26,19 @@ CONTACT_INCIDENTS = 50
 
 @member_required
 def client_list(request: HttpRequest) -> HttpResponse:
+    """The list, cached per business version, role and query (`portfolio_cache`): at
+    10,000 clients its money columns and 50 rows cost tens of milliseconds to build."""
+    role = "owner" if request.membership.is_owner else "staff"
+    body = portfolio_cache.render_page(
+        request,
+        ["clients", role],
+        "assessments/clients/_list_body.html",
+        lambda: _client_list_context(request),
+    )
+    return render(request, "assessments/clients/list.html", {"body": body})
+
+
+def _client_list_context(request: HttpRequest) -> dict:
     is_owner = request.membership.is_owner
     form = ClientFilterForm(request.GET or None, owner=is_owner)
     search, status, sort = form.values()
@@ -43,17 +56,13 @@ def client_list(request: HttpRequest) -> HttpResponse:
     money = figures.summaries(request.business, [c.pk for c in rows]) if is_owner and rows else {}
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "assessments/clients/list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": [(c, money.get(c.pk)) for c in rows],
-            "query_string": query.urlencode(),
-            "filtered": bool(search or status),
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "rows": [(c, money.get(c.pk)) for c in rows],
+        "query_string": query.urlencode(),
+        "filtered": bool(search or status),
+    }
 
 
 def _verdict_label(verdict: str | None) -> str:
@@ -62,12 +71,32 @@ def _verdict_label(verdict: str | None) -> str:
 
 @member_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client page, cached per business version (`portfolio_cache.render_page`): for a
+    client with years of records the timeline and figures cost tens of milliseconds."""
     is_owner = request.membership.is_owner
     clients = Client.objects.select_related("business")
-    # Owners see the figures: fetched with the client, in the same query.
-    client = get_for_business_or_404(
-        figures.with_figures(clients) if is_owner else clients, request, pk=pk
+    client = None
+
+    def context() -> dict:
+        nonlocal client
+        # Owners see the figures: fetched with the client, in the same query.
+        client = get_for_business_or_404(
+            figures.with_figures(clients) if is_owner else clients, request, pk=pk
+        )
+        return _client_context(request, client)
+
+    # Staff see an edit link on their own time entries only: one copy each.
+    who = ["owner"] if is_owner else ["staff", request.user.pk]
+    body = portfolio_cache.render_page(
+        request, ["client", pk, *who], "assessments/clients/_detail_body.html", context
     )
+    if client is None:  # served from the cache: the client is still checked and named
+        client = get_for_business_or_404(Client.objects.only("name"), request, pk=pk)
+    return render(request, "assessments/clients/detail.html", {"client": client, "body": body})
+
+
+def _client_context(request: HttpRequest, client: Client) -> dict:
+    is_owner = request.membership.is_owner
     open_flags = list(
         AbuseFlag.objects.open()
         .filter(business=request.business, contact__client=client)
@@ -92,7 +121,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["chart"] = _revenue_cost_chart(numbers, request.business.currency)
         context["incident_rows"] = client_queries.incident_rows(numbers)
         context["aging_rows"] = client_queries.aging_rows(numbers)
-    return render(request, "assessments/clients/detail.html", context)
+    return context
 
 
 def _revenue_cost_chart(numbers: figures.ClientFigures, currency: str):

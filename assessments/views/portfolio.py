@@ -8,7 +8,6 @@ ten with the charts computed, seven once they are cached), whatever the data.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import chain, islice
@@ -19,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -48,15 +47,8 @@ def owner_home(request: HttpRequest) -> HttpResponse:
     """
     if request.membership is None or not request.membership.is_owner:
         raise PermissionDenied
-    # Keyed by the query string as sent (sorted): parsing it is left to a cache miss.
-    asked = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
-    parts = [
-        "page",
-        timezone.localdate().isoformat(),
-        translation.get_language() or "",
-        hashlib.sha256(asked.encode()).hexdigest(),
-    ]
-    body = portfolio_cache.remember(request.business.pk, parts, lambda: _render_body(request))
+    # Keyed by the query string as sent: parsing it is left to a cache miss.
+    body = portfolio_cache.remember_page(request, ["page"], lambda: _render_body(request))
     return render(request, "assessments/portfolio/home.html", {"body": body})
 
 
