@@ -300,12 +300,21 @@ class IncidentForm(_IncidentContentForm):
         self.has_clients = bool(names)
         self.lists_all_clients = len(names) <= CLIENT_LIST_MAX
         self._all_names = names if self.lists_all_clients else []
-        client_field, contact_field = self.fields["client"], self.fields["contact"]
-        client_field.widget.choices = lambda: [("", client_field.empty_label), *self.offered]
-        contact_field.widget.choices = lambda: [
-            ("", contact_field.empty_label),
+        # Callables: evaluated when drawn (then kept), not when a submission is checked.
+        self.fields["client"].widget.choices = lambda: self.client_options
+        self.fields["contact"].widget.choices = lambda: self.contact_options
+
+    @cached_property
+    def client_options(self) -> list[tuple[Any, str]]:
+        return [("", self.fields["client"].empty_label), *self.offered]
+
+    @cached_property
+    def contact_options(self) -> list[tuple[Any, str]]:
+        field = self.fields["contact"]
+        return [
+            ("", field.empty_label),
             *(
-                (ModelChoiceIteratorValue(c.pk, c), contact_field.label_from_instance(c))
+                (ModelChoiceIteratorValue(c.pk, c), field.label_from_instance(c))
                 for c in self._offered_contacts()
             ),
         ]
