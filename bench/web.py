@@ -44,6 +44,7 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BUSINESS = "Load Test Company"
 OWNER, PASSWORD = "load-owner@example.com", "clientreview-demo"
+SEARCH = "bakery"  # part of about 1,100 of the generated client names: a broad search
 # Two cores, shared by gunicorn, PostgreSQL and wrk itself. A page spends part of its time
 # waiting on PostgreSQL, so one worker per core would leave a core idle during those waits;
 # many more only add context switches on a saturated CPU. Three measured best here (see
@@ -330,7 +331,10 @@ def main() -> None:
         "portfolio": ("/", True),
         "client list": ("/clients/", True),
         "client page (largest)": (f"/clients/{client_pk}/", True),
-        "incident form": ("/incidents/new/", True),
+        # Past 200 clients the form starts by finding the client (search or recent).
+        "incident form: find the client": ("/incidents/new/", True),
+        "incident form: client search": (f"/incidents/new/?q={SEARCH}", True),
+        "incident form (largest client)": (f"/incidents/new/?client={client_pk}", True),
     }
     if args.only:
         pages = {k: v for k, v in pages.items() if k in args.only}
