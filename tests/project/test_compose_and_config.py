@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,31 +102,3 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("redis_url", "engine"),
-    [
-        ("redis://127.0.0.1:6379/9", "django.contrib.sessions.backends.cached_db"),
-        ("", "django.contrib.sessions.backends.db"),
-    ],
-)
-def test_sessions_are_read_from_the_cache_only_when_it_is_shared(redis_url, engine):
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.SESSION_ENGINE)",
-        ],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "clientreview.settings", "SECRET_KEY": "x"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == engine
