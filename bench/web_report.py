@@ -63,8 +63,8 @@ def render(results, counts, args, *, database_url: str, cache: str) -> str:
         f"100,000 time entries), cache: {cache}",
         "- Queries and single-request time: Django's test client on the same database, one "
         "request at a time, cold (cache emptied first) / warm. The portfolio, client list "
-        "and client page are cached per business until anything in it changes; sessions "
-        "are read through the cache. wrk measures the warm pages.",
+        "and client page are cached per business until anything in it changes; wrk "
+        "measures the warm pages.",
         "",
         "| Page | Run | Bare req/s | Page req/s | Ratio | p50 ms | p95 ms | p99 ms | Errors "
         "| Queries cold / warm | One request ms cold / warm |",
