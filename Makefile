@@ -108,6 +108,9 @@ bench-pdf: install system-deps
 	$(PY) bench/pdf.py
 
 bench-web: install system-deps
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Please install wrk (sudo apt-get install wrk)"; exit 1; fi; }
 	$(PY) bench/web.py
 
 clean:
