@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
-from django.forms.models import ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -105,11 +103,21 @@ class FastSelect(forms.Select):
 
 
 class ContactSelect(FastSelect):
-    """Each option says which client the contact works for, so app.js can filter them."""
+    """Each option says which client the contact works for, so app.js can filter them.
+
+    The client comes from the option's model instance, or from `client_of` (contact id
+    to client id) when the options are plain ids.
+    """
+
+    client_of: dict[int, int] | None = None
 
     def option_attrs(self, value: Any) -> str:
         instance = getattr(value, "instance", None)
-        return "" if instance is None else f' data-client="{instance.client_id}"'
+        if instance is not None:
+            client_id = instance.client_id
+        else:
+            client_id = (self.client_of or {}).get(value)
+        return "" if client_id is None else f' data-client="{client_id}"'
 
 
 class ContactChoiceField(forms.ModelChoiceField):
@@ -128,6 +136,7 @@ class _IncidentContentForm(forms.Form):
     category = forms.ChoiceField(
         label=_("What kind of incident"),
         choices=[("", _("— choose what happened —")), *Incident.Category.choices],
+        widget=FastSelect,
     )
     severity = forms.ChoiceField(
         label=_("How serious"),
@@ -159,7 +168,10 @@ class _IncidentContentForm(forms.Form):
         widget=ContactSelect,
     )
     channel = forms.ChoiceField(
-        label=_("How it happened"), choices=Incident.Channel.choices, initial=Incident.Channel.PHONE
+        label=_("How it happened"),
+        choices=Incident.Channel.choices,
+        initial=Incident.Channel.PHONE,
+        widget=FastSelect,
     )
     witnesses = forms.CharField(
         label=_("Witnesses"),
@@ -216,7 +228,7 @@ class _IncidentContentForm(forms.Form):
 # list of 10,000 clients is slow to send, to render and to scroll on a phone (issue 6).
 CLIENT_LIST_MAX = 200
 RECENT_CLIENTS = 12
-RECENT_INCIDENTS_SCANNED = 200
+RECENT_INCIDENTS_SCANNED = 100
 
 
 def recent_clients(business: Business, limit: int = RECENT_CLIENTS) -> list[tuple[int, str]]:
@@ -310,13 +322,20 @@ class IncidentForm(_IncidentContentForm):
 
     @cached_property
     def contact_options(self) -> list[tuple[Any, str]]:
+        """The offered clients' contacts, by client name then name: "Jane Doe (Acme)"."""
         field = self.fields["contact"]
+        client_names = dict(self.offered)
+        contacts = Contact.objects.filter(business=self.business_for_options)
+        if not self.lists_all_clients:
+            contacts = contacts.filter(client__in=client_names)
+        rows = sorted(
+            contacts.values_list("pk", "name", "client_id"),
+            key=lambda row: (client_names.get(row[2], ""), row[1], row[0]),
+        )
+        field.widget.client_of = {pk: client_id for pk, _name, client_id in rows}
         return [
             ("", field.empty_label),
-            *(
-                (ModelChoiceIteratorValue(c.pk, c), field.label_from_instance(c))
-                for c in self._offered_contacts()
-            ),
+            *((pk, f"{name} ({client_names.get(client_id, '')})") for pk, name, client_id in rows),
         ]
 
     @cached_property
@@ -331,16 +350,6 @@ class IncidentForm(_IncidentContentForm):
         chosen = self.chosen_client
         first = [(chosen.pk, chosen.name)] if chosen is not None else []
         return first + [row for row in self.recent_clients if chosen is None or row[0] != chosen.pk]
-
-    def _offered_contacts(self) -> QuerySet[Contact]:
-        contacts = Contact.objects.filter(business=self.business_for_options)
-        if not self.lists_all_clients:
-            contacts = contacts.filter(client__in=[pk for pk, _name in self.offered])
-        return (
-            contacts.select_related("client")
-            .only("name", "client_id", "client__name")
-            .order_by("client__name", "name", "id")
-        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
