@@ -27,13 +27,15 @@ $(STAMP): requirements-dev.lock pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the browser and PDF tiers need (Chromium, poppler) and WeasyPrint's Pango.
+# Debian packages the browser and PDF tiers need (Chromium, poppler) and WeasyPrint's Pango
+# and HarfBuzz's subsetter (without it WeasyPrint falls back to the slower fontTools).
 # Installed only when missing, and only where we may (root); otherwise say what to install.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \
