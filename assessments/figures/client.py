@@ -246,7 +246,7 @@ def with_figures(
     )
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=2)  # this minute and the last: each holds a large query
 def _figures_query(today: date, severe_days: int, now: datetime) -> QuerySet[Client]:
     """`with_figures` over all clients, built once per day, threshold and minute: its
     150-odd aggregate expressions take about 10 ms of Python to build, more than the

@@ -300,18 +300,14 @@ class IncidentForm(_IncidentContentForm):
     def _offer_clients(self, business: Business, client: Client | None) -> None:
         """The client and contact options: all of them, or the chosen and recent clients'.
 
-        One query decides (the first names, in order); the rest run only if the form is
-        drawn, so a valid submission does not pay for options nobody sees.
+        One query decides (is there a client past the limit?), a second lists them all
+        when there is not; the rest run only if the form is drawn, so a valid submission
+        does not pay for options nobody sees.
         """
-        names = list(
-            Client.objects.filter(business=business)
-            .order_by("name", "id")
-            .values_list("pk", "name")[: CLIENT_LIST_MAX + 1]
-        )
+        # Is there a client past the limit? One row at most, in no particular order.
+        past_limit = Client.objects.filter(business=business).order_by().values_list("pk")
         self.business_for_options, self.chosen_client = business, client
-        self.has_clients = bool(names)
-        self.lists_all_clients = len(names) <= CLIENT_LIST_MAX
-        self._all_names = names if self.lists_all_clients else []
+        self.lists_all_clients = not past_limit[CLIENT_LIST_MAX : CLIENT_LIST_MAX + 1].exists()
         # Callables: evaluated when drawn (then kept), not when a submission is checked.
         self.fields["client"].widget.choices = lambda: self.client_options
         self.fields["contact"].widget.choices = lambda: self.contact_options
@@ -337,6 +333,17 @@ class IncidentForm(_IncidentContentForm):
             ("", field.empty_label),
             *((pk, f"{name} ({client_names.get(client_id, '')})") for pk, name, client_id in rows),
         ]
+
+    @cached_property
+    def _all_names(self) -> list[tuple[int, str]]:
+        if not self.lists_all_clients:
+            return []
+        clients = Client.objects.filter(business=self.business_for_options)
+        return list(clients.order_by("name", "id").values_list("pk", "name"))
+
+    @cached_property
+    def has_clients(self) -> bool:
+        return not self.lists_all_clients or bool(self._all_names)
 
     @cached_property
     def recent_clients(self) -> list[tuple[int, str]]:
