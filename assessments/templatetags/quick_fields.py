@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -83,4 +84,43 @@ def as_quick_field(field: BoundField) -> SafeString:
         control,
         _errors(field),
         _help(field),
+    )
+
+
+SEVERITY_STYLE = {"critical": "danger", "high": "warning"}
+
+
+@register.filter
+def as_severity_buttons(field: BoundField) -> SafeString:
+    """The severity radios as one row of Bootstrap toggle buttons, red for critical and
+    amber for high; each radio written here rather than through a template of its own."""
+    radios = []
+    for radio in field.subwidgets:
+        attrs = dict(radio.data["attrs"])
+        if radio.data["selected"]:
+            attrs["checked"] = True
+        style = SEVERITY_STYLE.get(str(radio.data["value"]), "secondary")
+        radios.append(
+            format_html(
+                '<input type="radio" name="{}" value="{}"{}>'
+                '<label class="btn btn-outline-{}" for="{}">{}</label>',
+                radio.data["name"],
+                radio.data["value"],
+                flatatt(attrs),
+                style,
+                radio.id_for_label,
+                radio.choice_label,
+            )
+        )
+    errors = format_html_join(
+        "", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors)
+    )
+    return format_html(
+        '<fieldset class="mb-3"><legend class="form-label fs-6 mb-1">{}{}</legend>'
+        '<div class="btn-group w-100 severity-choices{}" role="group">{}</div>{}</fieldset>',
+        field.label,
+        ASTERISK if field.field.required else NOTHING,
+        " is-invalid" if field.errors else "",
+        mark_safe("".join(radios)),  # noqa: S308 - each part built with format_html
+        errors,
     )

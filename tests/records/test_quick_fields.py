@@ -45,3 +45,35 @@ def test_same_fields_as_crispy(business, bound):
     crispy = _render("as_crispy_field", "crispy_forms_tags", form)
     for name in FIELDS:
         assert _shape(quick[name]) == _shape(crispy[name]), name
+
+
+@pytest.mark.parametrize(
+    ("data", "checked", "error"),
+    [
+        (None, "medium", False),
+        ({"severity": "high"}, "high", False),
+        ({"severity": "x"}, None, True),
+    ],
+)
+def test_severity_buttons(business, data, checked, error):
+    form = IncidentForm(data, business=business)
+    if data:
+        form.is_valid()
+    html = Template("{% load quick_fields %}{{ f|as_severity_buttons }}").render(
+        Context({"f": form["severity"]})
+    )
+    radios = re.findall(r"<input [^>]*>", html)
+    assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == [
+        "low",
+        "medium",
+        "high",
+        "critical",
+    ]
+    assert all('class="btn-check"' in r and " required" in r for r in radios)
+    assert [r for r in radios if " checked" in r] == (
+        [r for r in radios if f'value="{checked}"' in r] if checked else []
+    )
+    assert 'btn-outline-danger" for="id_severity_3"' in html
+    assert 'btn-outline-warning" for="id_severity_2"' in html
+    assert ("is-invalid" in html) is error and ("invalid-feedback" in html) is error
+    assert "How serious" in html and "asteriskField" in html
