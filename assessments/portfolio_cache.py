@@ -1,7 +1,7 @@
 """The portfolio's cache: drawn charts and rendered pages, kept per business "version".
 
-Also used for the other pages that are costly at 10,000 clients and hold nothing
-personal: the client list's table and the figures on a client page.
+Also used for the other pages that are costly at 10,000 clients: the client list's body
+and a client page's body (`render_page`, which puts each visitor's CSRF token back in).
 
 Any save or delete of a client, incident, invoice, time entry, review or abuse flag
 bumps its business's version once the transaction commits (`connect_signals`, called

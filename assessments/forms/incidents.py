@@ -351,10 +351,12 @@ class IncidentForm(_IncidentContentForm):
 
     @cached_property
     def offered(self) -> list[tuple[int, str]]:
-        """(id, name) of the clients the form offers."""
+        """(id, name) of the clients the form offers: a submitted client stays on offer
+        when the form comes back with errors (validation has already fetched it)."""
         if self.lists_all_clients:
             return self._all_names
-        chosen = self.chosen_client
+        submitted = getattr(self, "cleaned_data", {}).get("client")
+        chosen = submitted or self.chosen_client
         first = [(chosen.pk, chosen.name)] if chosen is not None else []
         return first + [row for row in self.recent_clients if chosen is None or row[0] != chosen.pk]
 

@@ -59,11 +59,7 @@ CHOICE_LABELS = {
 
 
 def _client_from_query(request: HttpRequest) -> Client | None:
-    return _client_by_id(request, request.GET.get("client"))
-
-
-def _client_by_id(request: HttpRequest, raw: object) -> Client | None:
-    pk = parse_id(raw)
+    pk = parse_id(request.GET.get("client"))
     if pk is None:
         return None
     return for_business(Client, request).filter(pk=pk).first()
@@ -105,10 +101,8 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     if contact is not None:
         initial["contact"] = contact
     if request.method == "POST":
-        # The submitted client stays on offer if the form comes back with errors.
-        chosen = _client_by_id(request, request.POST.get("client")) or client
         form = IncidentForm(
-            request.POST, request.FILES, business=request.business, initial=initial, client=chosen
+            request.POST, request.FILES, business=request.business, initial=initial, client=client
         )
         if form.is_valid():
             incident = record_incident_with_evidence(
