@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from functools import partial
 
+from django.contrib.auth import middleware as auth_middleware
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from accounts import identity
 from accounts.models import Membership
 from accounts.tenancy import SESSION_KEY
 
 
 def _memberships(request) -> tuple[Membership | None, list[Membership]]:
-    """The user's memberships (one query) and the current one, chosen from the session."""
-    memberships = list(
-        Membership.objects.select_related("business")
-        .filter(user=request.user)
-        .order_by("created", "id")
-    )
+    """The user's memberships and the current one, chosen from the session.
+
+    `MemberBackend` loads them with the user; a session started with another backend
+    costs one query here.
+    """
+    memberships = getattr(request.user, "loaded_memberships", None)
+    if memberships is None:
+        memberships = list(
+            Membership.objects.select_related("business")
+            .filter(user=request.user)
+            .order_by("created", "id")
+        )
     if not memberships:
         return None, []
     wanted = request.session.get(SESSION_KEY)
@@ -23,6 +34,20 @@ def _memberships(request) -> tuple[Membership | None, list[Membership]]:
         chosen = memberships[0]
         request.session[SESSION_KEY] = chosen.business_id
     return chosen, memberships
+
+
+def _get_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = identity.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with `request.user` from `accounts.identity` (a snapshot when one holds)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(partial(_get_user, request))
 
 
 class BusinessMiddleware:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.backends import PATH as BACKEND
 from accounts.forms import (
     AcceptInvitationForm,
     BusinessSettingsForm,
@@ -24,8 +25,6 @@ from accounts.forms import (
 from accounts.models import AuditEvent, Invitation, Membership
 from accounts.tenancy import SESSION_KEY, for_business, get_for_business_or_404, owner_required
 from clientreview.lib.forms import parse_id
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def signup(request: HttpRequest) -> HttpResponse:

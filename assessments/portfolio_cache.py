@@ -1,7 +1,10 @@
 """The portfolio's cache: drawn charts and rendered pages, kept per business "version".
 
-Also used for the other pages that are costly at 10,000 clients: the client list's body
-and a client page's body (`render_page`, which puts each visitor's CSRF token back in).
+Also used for the other pages that are costly at 10,000 clients: the client list and a
+client page. Each of these pages is cached twice: its body once per business (and role),
+shared by everyone who may see it (`fragment`), and the whole page, layout included, once
+per visitor (`whole_page`, which puts each visitor's CSRF token back in). A warm page runs
+no template at all.
 
 Any save or delete of a client, incident, invoice, time entry, review or abuse flag
 bumps its business's version once the transaction commits (`connect_signals`, called
@@ -22,10 +25,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -91,15 +96,16 @@ def remember(business_id: int, parts: Iterable[object], build: Callable[[], T]) 
 
 
 def remember_page(request: HttpRequest, parts: Iterable[object], build: Callable[[], T]) -> T:
-    """`remember()` for a fragment of a page: also keyed by today's date, the language and
-    the query string as sent (sorted, hashed), so every variant of the page has its own
-    entry. The fragment must hold nothing personal (no CSRF token, no messages, nothing
-    that depends on who asks beyond what `parts` names)."""
+    """`remember()` for a fragment of a page: also keyed by today's date, the language,
+    the static files' release and the query string as sent (sorted, hashed), so every
+    variant of the page has its own entry. The fragment must hold nothing personal (no
+    CSRF token, no messages, nothing that depends on who asks beyond what `parts` names)."""
     asked = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
     key = [
         *parts,
         timezone.localdate().isoformat(),
         translation.get_language() or "",
+        getattr(staticfiles_storage, "manifest_hash", ""),
         hashlib.sha256(asked.encode()).hexdigest(),
     ]
     return remember(request.business.pk, key, build)
@@ -111,22 +117,51 @@ _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 _CSRF_PLACEHOLDER = "csrf-token-set-per-request"
 
 
-def render_page(
+def fragment(
     request: HttpRequest,
     parts: Iterable[object],
     template_name: str,
     context: Callable[[], dict[str, Any]],
 ) -> SafeString:
     """`template_name` rendered with `context()`, cached by `remember_page`; on a hit
-    neither runs. Forms in it get this request's CSRF token."""
+    neither runs. Its forms hold a placeholder for the CSRF token: serve it inside
+    `whole_page`, which puts each visitor's own token in."""
+
+    def build() -> SafeString:
+        values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
+        return mark_safe(render_to_string(template_name, values, request))  # noqa: S308 - autoescaped template output
+
+    return remember_page(request, parts, build)
+
+
+def whole_page(
+    request: HttpRequest,
+    parts: Iterable[object],
+    template_name: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """The whole page, layout included, cached for this visitor (`remember_page` under
+    `parts`, the user and what the layout shows of them: name, role, businesses); on a
+    hit neither `context()` nor any template runs. A page with messages to show is
+    rendered afresh and not kept. Every form gets this request's CSRF token."""
+    parts = [*parts, "as", *_visitor(request)]
 
     def build() -> str:
         values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
         return render_to_string(template_name, values, request)
 
-    html = remember_page(request, parts, build)
+    html = build() if len(messages.get_messages(request)) else remember_page(request, parts, build)
     token = _CSRF_INPUT.format(get_token(request))
-    return mark_safe(html.replace(_CSRF_INPUT.format(_CSRF_PLACEHOLDER), token))  # noqa: S308 - autoescaped template output
+    return HttpResponse(html.replace(_CSRF_INPUT.format(_CSRF_PLACEHOLDER), token))
+
+
+def _visitor(request: HttpRequest) -> list[object]:
+    """The user and a digest of everything `base.html` shows about them."""
+    user = request.user
+    shown = [user.get_short_name(), request.membership.pk]
+    for m in request.memberships:
+        shown += [m.pk, m.business_id, m.business.name, m.role]
+    return [user.pk, hashlib.sha256(repr(shown).encode()).hexdigest()[:32]]
 
 
 def forget_on_commit(business_id: int) -> None:

@@ -28,14 +28,18 @@ CONTACT_INCIDENTS = 50
 def client_list(request: HttpRequest) -> HttpResponse:
     """The list, cached per business version, role and query (`portfolio_cache`): at
     10,000 clients its money columns and 50 rows cost tens of milliseconds to build."""
-    role = "owner" if request.membership.is_owner else "staff"
-    body = portfolio_cache.render_page(
-        request,
-        ["clients", role],
-        "assessments/clients/_list_body.html",
-        lambda: _client_list_context(request),
-    )
-    return render(request, "assessments/clients/list.html", {"body": body})
+    parts = ["clients", "owner" if request.membership.is_owner else "staff"]
+
+    def context() -> dict:
+        body = portfolio_cache.fragment(
+            request,
+            parts,
+            "assessments/clients/_list_body.html",
+            lambda: _client_list_context(request),
+        )
+        return {"body": body}
+
+    return portfolio_cache.whole_page(request, parts, "assessments/clients/list.html", context)
 
 
 def _client_list_context(request: HttpRequest) -> dict:
@@ -71,11 +75,18 @@ def _verdict_label(verdict: str | None) -> str:
 
 @member_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The client page, cached per business version (`portfolio_cache.render_page`): for a
-    client with years of records the timeline and figures cost tens of milliseconds."""
+    """The client page, cached per business version (`portfolio_cache`): for a client with
+    years of records the timeline and figures cost tens of milliseconds. A cached page was
+    built after the client was found in this business; deleting or moving a client starts
+    a new version, so a hit needs no lookup."""
     is_owner = request.membership.is_owner
     clients = Client.objects.select_related("business")
+    # Staff see an edit link on their own time entries only: one copy each.
+    parts = ["client", pk, *(["owner"] if is_owner else ["staff", request.user.pk])]
     client = None
+
+    def body_context() -> dict:
+        return _client_context(request, client)
 
     def context() -> dict:
         nonlocal client
@@ -83,16 +94,12 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         client = get_for_business_or_404(
             figures.with_figures(clients) if is_owner else clients, request, pk=pk
         )
-        return _client_context(request, client)
+        body = portfolio_cache.fragment(
+            request, parts, "assessments/clients/_detail_body.html", body_context
+        )
+        return {"client": client, "body": body}
 
-    # Staff see an edit link on their own time entries only: one copy each.
-    who = ["owner"] if is_owner else ["staff", request.user.pk]
-    body = portfolio_cache.render_page(
-        request, ["client", pk, *who], "assessments/clients/_detail_body.html", context
-    )
-    if client is None:  # served from the cache: the client is still checked and named
-        client = get_for_business_or_404(Client.objects.only("name"), request, pk=pk)
-    return render(request, "assessments/clients/detail.html", {"client": client, "body": body})
+    return portfolio_cache.whole_page(request, parts, "assessments/clients/detail.html", context)
 
 
 def _client_context(request: HttpRequest, client: Client) -> dict:

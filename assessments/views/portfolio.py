@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -47,9 +46,14 @@ def owner_home(request: HttpRequest) -> HttpResponse:
     """
     if request.membership is None or not request.membership.is_owner:
         raise PermissionDenied
+
     # Keyed by the query string as sent: parsing it is left to a cache miss.
-    body = portfolio_cache.remember_page(request, ["page"], lambda: _render_body(request))
-    return render(request, "assessments/portfolio/home.html", {"body": body})
+    def context() -> dict:
+        return {
+            "body": portfolio_cache.remember_page(request, ["page"], lambda: _render_body(request))
+        }
+
+    return portfolio_cache.whole_page(request, ["page"], "assessments/portfolio/home.html", context)
 
 
 def _render_body(request: HttpRequest) -> SafeString:

@@ -32,7 +32,7 @@ def test_root_sends_anonymous_visitors_to_the_login_page(anon_client):
 @pytest.mark.django_db
 def test_database_outage_gets_a_clear_503_page(owner):
     client = Client(raise_request_exception=False)
-    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(owner, backend="accounts.backends.MemberBackend")
     with (
         mock.patch("accounts.middleware._memberships", side_effect=OperationalError("down")),
         mock.patch("clientreview.views._is_connection_failure", return_value=True),
@@ -46,7 +46,7 @@ def test_database_outage_gets_a_clear_503_page(owner):
 @pytest.mark.django_db
 def test_a_bug_still_gets_the_500_page(owner):
     client = Client(raise_request_exception=False)
-    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(owner, backend="accounts.backends.MemberBackend")
     with mock.patch("accounts.middleware._memberships", side_effect=RuntimeError("bug")):
         response = client.get(reverse("home"))
     assert response.status_code == 500

@@ -136,7 +136,7 @@ def test_forms_on_a_cached_page_carry_this_visitors_token(owner, business):
     url = acme.get_absolute_url()
     first, second = HttpClient(enforce_csrf_checks=True), HttpClient(enforce_csrf_checks=True)
     for http in (first, second):
-        http.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+        http.force_login(owner, backend="accounts.backends.MemberBackend")
     first.get(url)  # builds and caches the page
     page = second.get(url).content.decode()  # served from the cache
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
@@ -165,7 +165,7 @@ def test_each_staff_member_sees_edit_links_on_their_own_time(business, staff):
     pages = {}
     for member in (staff, colleague, staff):
         http = HttpClient()
-        http.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+        http.force_login(member, backend="accounts.backends.MemberBackend")
         pages[member.pk] = http.get(acme.get_absolute_url()).content.decode()
     edit = lambda entry: reverse("assessments:time_edit", args=[entry.pk])  # noqa: E731
     assert edit(own) in pages[staff.pk] and edit(theirs) not in pages[staff.pk]

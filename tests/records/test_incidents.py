@@ -470,7 +470,7 @@ def test_admin_is_read_only_for_the_record(rf, acme):
 def test_admin_delete_page_is_refused(client, acme):
     incident = factories.incident(acme)
     superuser = factories.user(is_staff=True, is_superuser=True)
-    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(superuser, backend="accounts.backends.MemberBackend")
     url = reverse("admin:assessments_incident_delete", args=[incident.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Incident.objects.filter(pk=incident.pk).exists()

@@ -82,7 +82,7 @@ def worlds() -> dict[int, dict]:
             status=OffboardingPlan.Status.READY,
         )
         http = HttpClient()
-        http.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+        http.force_login(owner, backend="accounts.backends.MemberBackend")
         out[clients] = {"http": http, "client": client, "draft": draft, "plan": plan}
     return out
 
