@@ -77,8 +77,8 @@ def _verdict_label(verdict: str | None) -> str:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The client page, cached per business version (`portfolio_cache`): for a client with
     years of records the timeline and figures cost tens of milliseconds. A cached page was
-    built after the client was found in this business; deleting or moving a client starts
-    a new version, so a hit needs no lookup."""
+    built after the client was found in this business, and deleting a client starts a new
+    version, so a hit needs no lookup."""
     is_owner = request.membership.is_owner
     clients = Client.objects.select_related("business")
     # Staff see an edit link on their own time entries only: one copy each.

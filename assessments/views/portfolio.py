@@ -42,7 +42,8 @@ def owner_home(request: HttpRequest) -> HttpResponse:
 
     The charts and the table are one fragment, cached per business version (see
     `portfolio_cache`) and per query: it holds nothing personal (no CSRF token, no
-    messages), so every owner of the business can be served the same one.
+    messages), so every owner of the business can be served the same one. The whole
+    page around it (layout, name, businesses) is cached per owner (`whole_page`).
     """
     if request.membership is None or not request.membership.is_owner:
         raise PermissionDenied
