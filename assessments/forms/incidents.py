@@ -13,6 +13,7 @@ change the box, their choice wins. static/js/app.js updates the box as they type
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from assessments import portfolio_cache
 from assessments.models import Client, Contact, Incident
 from assessments.services.evidence import (
     ACCEPT_ATTRIBUTE,
@@ -250,6 +252,35 @@ def recent_clients(business: Business, limit: int = RECENT_CLIENTS) -> list[tupl
     return list(seen.items())
 
 
+def clients_on_offer(business: Business) -> tuple[bool, list[tuple[int, str]]]:
+    """(True, every client's (id, name) by name) up to CLIENT_LIST_MAX clients, else
+    (False, the recent clients); cached per business version."""
+
+    def build() -> tuple[bool, list[tuple[int, str]]]:
+        clients = Client.objects.filter(business=business).order_by("name", "id")
+        names = list(clients.values_list("pk", "name")[: CLIENT_LIST_MAX + 1])
+        if len(names) <= CLIENT_LIST_MAX:
+            return True, names
+        return False, recent_clients(business)
+
+    return portfolio_cache.remember(business.pk, ["incident-form", "clients"], build)
+
+
+def contacts_of(business: Business, clients: Iterable[int] | None) -> list[tuple[int, str, int]]:
+    """(id, name, client id) of the contacts of `clients` (None: of every client); cached
+    per business version."""
+    wanted = None if clients is None else sorted(clients)
+
+    def build() -> list[tuple[int, str, int]]:
+        contacts = Contact.objects.filter(business=business)
+        if wanted is not None:
+            contacts = contacts.filter(client__in=wanted)
+        return list(contacts.values_list("pk", "name", "client_id"))
+
+    parts = ["incident-form", "contacts", "all" if wanted is None else ",".join(map(str, wanted))]
+    return portfolio_cache.remember(business.pk, parts, build)
+
+
 class FindClientForm(forms.Form):
     q = forms.CharField(
         label=_("Client or contact name"),
@@ -300,14 +331,16 @@ class IncidentForm(_IncidentContentForm):
     def _offer_clients(self, business: Business, client: Client | None) -> None:
         """The client and contact options: all of them, or the chosen and recent clients'.
 
-        One query decides (is there a client past the limit?), a second lists them all
-        when there is not; the rest run only if the form is drawn, so a valid submission
+        Both lists are cached per business version (`portfolio_cache`: a new client,
+        contact or incident starts a new one), so a warm form asks the database nothing
+        for them. The contacts are read only if the form is drawn: a valid submission
         does not pay for options nobody sees.
         """
-        # Is there a client past the limit? One row at most, in no particular order.
-        past_limit = Client.objects.filter(business=business).order_by().values_list("pk")
         self.business_for_options, self.chosen_client = business, client
-        self.lists_all_clients = not past_limit[CLIENT_LIST_MAX : CLIENT_LIST_MAX + 1].exists()
+        self.lists_all_clients, clients = clients_on_offer(business)
+        self._all_names = clients if self.lists_all_clients else []
+        self.recent_clients = [] if self.lists_all_clients else clients
+        self.has_clients = not self.lists_all_clients or bool(clients)
         # Callables: evaluated when drawn (then kept), not when a submission is checked.
         self.fields["client"].widget.choices = lambda: self.client_options
         self.fields["contact"].widget.choices = lambda: self.contact_options
@@ -321,11 +354,10 @@ class IncidentForm(_IncidentContentForm):
         """The offered clients' contacts, by client name then name: "Jane Doe (Acme)"."""
         field = self.fields["contact"]
         client_names = dict(self.offered)
-        contacts = Contact.objects.filter(business=self.business_for_options)
-        if not self.lists_all_clients:
-            contacts = contacts.filter(client__in=client_names)
         rows = sorted(
-            contacts.values_list("pk", "name", "client_id"),
+            contacts_of(
+                self.business_for_options, None if self.lists_all_clients else client_names
+            ),
             key=lambda row: (client_names.get(row[2], ""), row[1], row[0]),
         )
         field.widget.client_of = {pk: client_id for pk, _name, client_id in rows}
@@ -333,21 +365,6 @@ class IncidentForm(_IncidentContentForm):
             ("", field.empty_label),
             *((pk, f"{name} ({client_names.get(client_id, '')})") for pk, name, client_id in rows),
         ]
-
-    @cached_property
-    def _all_names(self) -> list[tuple[int, str]]:
-        if not self.lists_all_clients:
-            return []
-        clients = Client.objects.filter(business=self.business_for_options)
-        return list(clients.order_by("name", "id").values_list("pk", "name"))
-
-    @cached_property
-    def has_clients(self) -> bool:
-        return not self.lists_all_clients or bool(self._all_names)
-
-    @cached_property
-    def recent_clients(self) -> list[tuple[int, str]]:
-        return [] if self.lists_all_clients else recent_clients(self.business_for_options)
 
     @cached_property
     def offered(self) -> list[tuple[int, str]]:

@@ -28,6 +28,7 @@ from assessments.forms.incidents import (
     EvidenceForm,
     FindClientForm,
     IncidentForm,
+    clients_on_offer,
 )
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
@@ -119,9 +120,11 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect(incident)
     else:
+        if client is None:
+            lists_all, recent = clients_on_offer(request.business)
+            if not lists_all:
+                return _find_client(request, recent)
         form = IncidentForm(business=request.business, initial=initial, client=client)
-        if client is None and not form.lists_all_clients:
-            return _find_client(request, form)
     return render(
         request,
         "assessments/incidents/form.html",
@@ -130,7 +133,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _find_client(request: HttpRequest, form: IncidentForm) -> HttpResponse:
+def _find_client(request: HttpRequest, recent: list[tuple[int, str]]) -> HttpResponse:
     """The first step in a business with many clients: search, or pick a recent client."""
     search_form = FindClientForm(request.GET)
     search = search_form.search()
@@ -143,7 +146,7 @@ def _find_client(request: HttpRequest, form: IncidentForm) -> HttpResponse:
             "search": search,
             "matches": matches[:SEARCH_RESULTS],
             "more_matches": len(matches) > SEARCH_RESULTS,
-            "recent": form.recent_clients,
+            "recent": recent,
         },
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,3 +178,23 @@ def test_every_search_from_the_bad_input_corpus_is_answered(staff_client, client
         assert response.status_code == 200, label
         page = response.content.decode()
         assert all(markup not in page for markup in corpus.LIVE_MARKUP), label
+
+
+def test_the_options_come_from_the_cache_until_something_changes(staff_client, clients):
+    acme = clients["Acme Ltd"]
+    factories.contact(acme, name="Jane Doe")
+    factories.incident(clients["Crane Hire"])
+    url = f"{URL}?client={acme.pk}"
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = staff_client.get(url).content.decode()
+    # Only the client named in the address is looked up (and, without Redis, the session
+    # and the user); the client and contact options are cached per business version.
+    assert not any(
+        t in q["sql"] for q in ctx.captured_queries for t in ("assessments_contact", "incident")
+    )
+    assert "Jane Doe (Acme Ltd)" in page and "Crane Hire" in page
+    factories.contact(acme, name="Joe Bloggs")
+    factories.incident(clients["Delta Freight"])
+    page = staff_client.get(url).content.decode()
+    assert "Joe Bloggs (Acme Ltd)" in page and "Delta Freight" in page
