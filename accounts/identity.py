@@ -34,6 +34,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
@@ -91,6 +92,7 @@ def _from_snapshot(user_id: str, epoch: str, session):
         or snapshot.epoch != epoch
         or time.monotonic() - snapshot.taken > MAX_AGE
         or session.get(BACKEND_SESSION_KEY) != BACKEND_PATH
+        or BACKEND_PATH not in settings.AUTHENTICATION_BACKENDS
     ):
         return None
     user = pickle.loads(snapshot.user)  # noqa: S301 - pickled by this process, never received

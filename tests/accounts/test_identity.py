@@ -216,3 +216,10 @@ def test_the_session_still_names_the_user(owner):
     http = _client(owner)
     http.get(HOME)
     assert http.session[SESSION_KEY] == str(owner.pk)
+
+
+def test_a_snapshot_needs_its_backend_still_configured(owner, settings):
+    http = _warm(owner)
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    response = http.get(HOME)
+    assert response.status_code == 302 and "/login" in response["Location"]
