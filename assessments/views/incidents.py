@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, member_required
+from assessments import portfolio_cache
 from assessments.forms.incidents import (
     AmendIncidentForm,
     EvidenceForm,
@@ -66,6 +67,17 @@ def _client_from_query(request: HttpRequest) -> Client | None:
     return for_business(Client, request).filter(pk=pk).first()
 
 
+def _cached_client_from_query(request: HttpRequest) -> Client | None:
+    """`_client_from_query()`, cached per business version (a change to any client starts a
+    new one): the incident form is opened for the same few clients again and again."""
+    pk = parse_id(request.GET.get("client"))
+    if pk is None:
+        return None
+    return portfolio_cache.remember(
+        request.business.pk, ["incident-form", "client", pk], lambda: _client_from_query(request)
+    )
+
+
 def _contact_from_query(request: HttpRequest, client: Client | None) -> Contact | None:
     pk = parse_id(request.GET.get("contact"))
     if pk is None:
@@ -94,7 +106,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def incident_create(request: HttpRequest) -> HttpResponse:
     """Log an incident. In a business with many clients, the client is found first."""
-    client = _client_from_query(request)
+    client = _cached_client_from_query(request)
     contact = _contact_from_query(request, client)
     if contact is not None:
         client = contact.client

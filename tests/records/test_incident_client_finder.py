@@ -198,3 +198,14 @@ def test_the_options_come_from_the_cache_until_something_changes(staff_client, c
     factories.incident(clients["Delta Freight"])
     page = staff_client.get(url).content.decode()
     assert "Joe Bloggs (Acme Ltd)" in page and "Delta Freight" in page
+
+
+def test_the_client_in_the_address_is_cached_per_business(staff_client, clients, outsider_client):
+    acme = clients["Acme Ltd"]
+    url = f"{URL}?client={acme.pk}"
+    assert _offered(staff_client.get(url))[0] == "Acme Ltd"
+    acme.name = "Acme Renamed"
+    acme.save()
+    assert _offered(staff_client.get(url))[0] == "Acme Renamed"
+    # Another business never gets it from the cache: it is not theirs to log against.
+    assert "Acme" not in outsider_client.get(url).content.decode()
