@@ -17,13 +17,18 @@ from accounts.models import Membership
 PATH = "accounts.backends.MemberBackend"
 
 
+def memberships_of(user_id) -> list[Membership]:
+    """The user's memberships, oldest first, each with its user and business (one query)."""
+    return list(
+        Membership.objects.select_related("user", "business")
+        .filter(user_id=user_id)
+        .order_by("created", "id")
+    )
+
+
 class MemberBackend(ModelBackend):
     def get_user(self, user_id):
-        memberships = list(
-            Membership.objects.select_related("user", "business")
-            .filter(user_id=user_id)
-            .order_by("created", "id")
-        )
+        memberships = memberships_of(user_id)
         if memberships:
             user = memberships[0].user
             for membership in memberships:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts import identity
+from accounts.backends import memberships_of
 from accounts.models import Membership
 from accounts.tenancy import SESSION_KEY
 
@@ -21,11 +22,7 @@ def _memberships(request) -> tuple[Membership | None, list[Membership]]:
     """
     memberships = getattr(request.user, "loaded_memberships", None)
     if memberships is None:
-        memberships = list(
-            Membership.objects.select_related("business")
-            .filter(user=request.user)
-            .order_by("created", "id")
-        )
+        memberships = memberships_of(request.user.pk)
     if not memberships:
         return None, []
     wanted = request.session.get(SESSION_KEY)

@@ -127,11 +127,7 @@ def fragment(
     neither runs. Its forms hold a placeholder for the CSRF token: serve it inside
     `whole_page`, which puts each visitor's own token in."""
 
-    def build() -> SafeString:
-        values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
-        return mark_safe(render_to_string(template_name, values, request))  # noqa: S308 - autoescaped template output
-
-    return remember_page(request, parts, build)
+    return remember_page(request, parts, lambda: _render(request, template_name, context))
 
 
 def whole_page(
@@ -146,13 +142,20 @@ def whole_page(
     rendered afresh and not kept. Every form gets this request's CSRF token."""
     parts = [*parts, "as", *_visitor(request)]
 
-    def build() -> str:
-        values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
-        return render_to_string(template_name, values, request)
+    def build() -> SafeString:
+        return _render(request, template_name, context)
 
     html = build() if len(messages.get_messages(request)) else remember_page(request, parts, build)
     token = _CSRF_INPUT.format(get_token(request))
     return HttpResponse(html.replace(_CSRF_INPUT.format(_CSRF_PLACEHOLDER), token))
+
+
+def _render(
+    request: HttpRequest, template_name: str, context: Callable[[], dict[str, Any]]
+) -> SafeString:
+    """The template with a placeholder where each form's CSRF token goes."""
+    values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
+    return mark_safe(render_to_string(template_name, values, request))  # noqa: S308 - autoescaped template output
 
 
 def _visitor(request: HttpRequest) -> list[object]:

@@ -337,10 +337,9 @@ class IncidentForm(_IncidentContentForm):
         does not pay for options nobody sees.
         """
         self.business_for_options, self.chosen_client = business, client
-        self.lists_all_clients, clients = clients_on_offer(business)
-        self._all_names = clients if self.lists_all_clients else []
-        self.recent_clients = [] if self.lists_all_clients else clients
-        self.has_clients = not self.lists_all_clients or bool(clients)
+        # Every client's (id, name), or, past the limit, the recent clients'.
+        self.lists_all_clients, self._clients = clients_on_offer(business)
+        self.has_clients = not self.lists_all_clients or bool(self._clients)
         # Callables: evaluated when drawn (then kept), not when a submission is checked.
         self.fields["client"].widget.choices = lambda: self.client_options
         self.fields["contact"].widget.choices = lambda: self.contact_options
@@ -371,11 +370,11 @@ class IncidentForm(_IncidentContentForm):
         """(id, name) of the clients the form offers: a submitted client stays on offer
         when the form comes back with errors (validation has already fetched it)."""
         if self.lists_all_clients:
-            return self._all_names
+            return self._clients
         submitted = getattr(self, "cleaned_data", {}).get("client")
         chosen = submitted or self.chosen_client
         first = [(chosen.pk, chosen.name)] if chosen is not None else []
-        return first + [row for row in self.recent_clients if chosen is None or row[0] != chosen.pk]
+        return first + [row for row in self._clients if chosen is None or row[0] != chosen.pk]
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -83,19 +83,17 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clients = Client.objects.select_related("business")
     # Staff see an edit link on their own time entries only: one copy each.
     parts = ["client", pk, *(["owner"] if is_owner else ["staff", request.user.pk])]
-    client = None
-
-    def body_context() -> dict:
-        return _client_context(request, client)
 
     def context() -> dict:
-        nonlocal client
         # Owners see the figures: fetched with the client, in the same query.
         client = get_for_business_or_404(
             figures.with_figures(clients) if is_owner else clients, request, pk=pk
         )
         body = portfolio_cache.fragment(
-            request, parts, "assessments/clients/_detail_body.html", body_context
+            request,
+            parts,
+            "assessments/clients/_detail_body.html",
+            lambda: _client_context(request, client),
         )
         return {"client": client, "body": body}
 
