@@ -13,6 +13,7 @@ change the box, their choice wins. static/js/app.js updates the box as they type
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -97,9 +98,11 @@ class FastSelect(forms.Select):
         for option_value, label in self.choices:
             text = "" if option_value is None else str(option_value)
             selected = " selected" if text in chosen else ""
+            # The standard library's escape: what Django's escape() does, without its
+            # check for lazy arguments on each of thousands of calls.
             options.append(
-                f'<option value="{escape(text)}"{self.option_attrs(option_value)}{selected}>'
-                f"{escape(label)}</option>"
+                f'<option value="{html.escape(text)}"{self.option_attrs(option_value)}'
+                f"{selected}>{html.escape(str(label))}</option>"
             )
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308 - every part escaped above
 
@@ -314,11 +317,13 @@ class IncidentForm(_IncidentContentForm):
         self, *args: Any, business: Business, client: Client | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, business=business, **kwargs)
-        # Any client or contact of the business is accepted; only the options shown vary.
-        self.fields["client"].queryset = Client.objects.filter(business=business)
-        self.fields["contact"].queryset = Contact.objects.filter(business=business).select_related(
-            "client"
-        )
+        if self.is_bound:
+            # Any client or contact of the business is accepted; only the options shown
+            # vary (and are never drawn from these querysets: see `_offer_clients`).
+            self.fields["client"].queryset = Client.objects.filter(business=business)
+            self.fields["contact"].queryset = Contact.objects.filter(
+                business=business
+            ).select_related("client")
         self._offer_clients(business, client)
         self.fields["files"].help_text = accepted_help()
         if not self.is_bound:
