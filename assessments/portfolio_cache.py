@@ -31,11 +31,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts import visitor
 from accounts.models import Business
 from assessments.models import (
     AbuseFlag,
@@ -111,12 +111,6 @@ def remember_page(request: HttpRequest, parts: Iterable[object], build: Callable
     return remember(request.business.pk, key, build)
 
 
-# Django's {% csrf_token %} markup. Autoescaping means nothing a user typed can produce
-# it, so the cached copy holds a placeholder in it and each request puts its own token.
-_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-_CSRF_PLACEHOLDER = "csrf-token-set-per-request"
-
-
 def fragment(
     request: HttpRequest,
     parts: Iterable[object],
@@ -140,31 +134,21 @@ def whole_page(
     `parts`, the user and what the layout shows of them: name, role, businesses); on a
     hit neither `context()` nor any template runs. A page with messages to show is
     rendered afresh and not kept. Every form gets this request's CSRF token."""
-    parts = [*parts, "as", *_visitor(request)]
+    parts = [*parts, "as", *visitor.shown(request)]
 
     def build() -> SafeString:
         return _render(request, template_name, context)
 
     html = build() if len(messages.get_messages(request)) else remember_page(request, parts, build)
-    token = _CSRF_INPUT.format(get_token(request))
-    return HttpResponse(html.replace(_CSRF_INPUT.format(_CSRF_PLACEHOLDER), token))
+    return HttpResponse(visitor.with_csrf_token(request, html))
 
 
 def _render(
     request: HttpRequest, template_name: str, context: Callable[[], dict[str, Any]]
 ) -> SafeString:
     """The template with a placeholder where each form's CSRF token goes."""
-    values = {**context(), "csrf_token": _CSRF_PLACEHOLDER}
+    values = {**context(), "csrf_token": visitor.CSRF_PLACEHOLDER}
     return mark_safe(render_to_string(template_name, values, request))  # noqa: S308 - autoescaped template output
-
-
-def _visitor(request: HttpRequest) -> list[object]:
-    """The user and a digest of everything `base.html` shows about them."""
-    user = request.user
-    shown = [user.get_short_name(), request.membership.pk]
-    for m in request.memberships:
-        shown += [m.pk, m.business_id, m.business.name, m.role]
-    return [user.pk, hashlib.sha256(repr(shown).encode()).hexdigest()[:32]]
 
 
 def forget_on_commit(business_id: int) -> None:

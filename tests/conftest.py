@@ -44,9 +44,11 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from accounts import identity
+    from accounts.templatetags import layout
 
     cache.clear()
     identity.forget_all()
+    layout.kept.clear()
     yield
 
 
