@@ -26,5 +26,9 @@ def shown(request: HttpRequest) -> list[object]:
 
 def with_csrf_token(request: HttpRequest, html: str) -> str:
     """`html`, drawn with `CSRF_PLACEHOLDER` as its token, with this request's token."""
-    token = CSRF_INPUT.format(get_token(request))
-    return html.replace(CSRF_INPUT.format(CSRF_PLACEHOLDER), token)
+    return with_csrf_input(html, CSRF_INPUT.format(get_token(request)))
+
+
+def with_csrf_input(html: str, markup: str) -> str:
+    """`html`, drawn with `CSRF_PLACEHOLDER` as its token, with `markup` for each token."""
+    return html.replace(CSRF_INPUT.format(CSRF_PLACEHOLDER), markup)

@@ -4,8 +4,8 @@ The navigation bar shows only who the visitor is: their name, their businesses a
 which business is current, in their language. Once drawn, it is kept in this process
 under exactly those facts (`accounts.visitor.shown`), the language, the page's template
 and the URL prefix, so a kept copy can never be out of date: any change to what it shows
-is another key. Its forms get each request's own CSRF token. Anonymous visitors' pages
-are drawn as usual.
+is another key. Its forms get the CSRF token the page around them is drawn with.
+Anonymous visitors' pages are drawn as usual.
 
 Every page pays for its navigation: a dozen URL reversals, translations and tests, about
 a tenth of the incident form's time (issue 6).
@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -77,7 +78,10 @@ class PerVisitorNode(template.Node):
             with context.push(csrf_token=visitor.CSRF_PLACEHOLDER):
                 html = self.nodelist.render(context)
             kept.put(key, html)
-        return mark_safe(visitor.with_csrf_token(request, html))  # noqa: S308 - rendered template output
+        # The token the page around it is drawn with: this request's, or, inside a page
+        # being kept whole (`portfolio_cache.whole_page`), the placeholder again.
+        token = CsrfTokenNode().render(context)
+        return mark_safe(visitor.with_csrf_input(html, token))  # noqa: S308 - rendered template output
 
 
 @register.tag
