@@ -8,6 +8,10 @@ from assessments.models import AbuseFlag, Incident
 from assessments.views.portfolio import owner_home
 
 RECENT_INCIDENTS = 10
+# The newest open abuse flags, in full; the rest are a link away (the flag list pages them).
+# A business with thousands of clients can have a hundred open flags: all of them would
+# bury the page, and its own incidents, under warnings, and take a tenth of a second.
+HOME_FLAGS = 5
 
 
 @member_required
@@ -25,11 +29,15 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         .select_related("client", "contact")
         .order_by("-recorded_at", "-id")[:RECENT_INCIDENTS]
     )
-    flags = (
-        for_business(AbuseFlag.objects.open(), request)
-        .select_related("contact__client", "raised_by")
-        .order_by("-raised_at", "-id")
+    open_flags = for_business(AbuseFlag.objects.open(), request)
+    flags = list(
+        open_flags.select_related("contact__client", "raised_by").order_by("-raised_at", "-id")[
+            :HOME_FLAGS
+        ]
     )
+    open_count = open_flags.count() if len(flags) == HOME_FLAGS else len(flags)
     return render(
-        request, "assessments/incidents/staff_home.html", {"recent": recent, "flags": flags}
+        request,
+        "assessments/incidents/staff_home.html",
+        {"recent": recent, "flags": flags, "open_flag_count": open_count},
     )

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.services.flags import clear_flag, flag_contact
+from assessments.views.home import HOME_FLAGS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,8 @@ def test_staff_home_queries_do_not_grow(staff_client, staff, business, django_as
         factories.incident(acme, by=staff, contact=contact)
         flag_contact(contact=contact, raised_by=staff, reason="Rude")
 
-    add_some()
+    for _ in range(HOME_FLAGS):
+        add_some()
     staff_client.get(HOME)
     with CaptureQueriesContext(connection) as one:
         staff_client.get(HOME)
@@ -74,4 +76,25 @@ def test_staff_home_queries_do_not_grow(staff_client, staff, business, django_as
     with django_assert_num_queries(len(one.captured_queries)):
         response = staff_client.get(HOME)
     assert len(response.context["recent"]) == 10
-    assert len(response.context["flags"]) == 21
+    assert len(response.context["flags"]) == HOME_FLAGS
+
+
+def test_only_the_newest_flags_are_shown_with_a_link_to_all(staff_client, staff, business):
+    acme = factories.client(business, name="Acme Ltd")
+    names = [f"Person {n:02d}" for n in range(HOME_FLAGS + 3)]
+    for name in names:
+        flag_contact(contact=factories.contact(acme, name=name), raised_by=staff, reason="Rude")
+    html = staff_client.get(HOME).content.decode()
+    newest = names[-HOME_FLAGS:]
+    assert all(f"Contact {name} was flagged" in html for name in newest)
+    assert not any(name in html for name in names[:-HOME_FLAGS])
+    assert f"The newest {HOME_FLAGS} of {len(names)} open abuse flags." in html
+    assert reverse("assessments:flag_list") + '">See them all' in html
+
+
+def test_no_link_to_more_when_every_open_flag_is_shown(staff_client, staff, business):
+    acme = factories.client(business, name="Acme Ltd")
+    for n in range(HOME_FLAGS):
+        flag_contact(contact=factories.contact(acme), raised_by=staff, reason="Rude")
+    html = staff_client.get(HOME).content.decode()
+    assert html.count("abuse-warning") == HOME_FLAGS and "See them all" not in html

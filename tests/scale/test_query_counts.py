@@ -83,7 +83,17 @@ def worlds() -> dict[int, dict]:
         )
         http = HttpClient()
         http.force_login(owner, backend="accounts.backends.MemberBackend")
-        out[clients] = {"http": http, "client": client, "draft": draft, "plan": plan}
+        staff = HttpClient()
+        staff.force_login(
+            User.objects.get(email=report.staff_email), backend="accounts.backends.MemberBackend"
+        )
+        out[clients] = {
+            "http": http,
+            "staff": staff,
+            "client": client,
+            "draft": draft,
+            "plan": plan,
+        }
     return out
 
 
@@ -109,11 +119,11 @@ PAGES = {
 OVER_BUDGET: dict[str, str] = {}  # every page is within budget; keep the hook for regressions
 
 
-def _count(world: dict, url: str) -> int:
-    world["http"].get(url)  # settles the session (its first save is not the page's)
+def _count(world: dict, url: str, who: str = "http") -> int:
+    world[who].get(url)  # settles the session (its first save is not the page's)
     cache.clear()  # measure the page computed, not served from the portfolio's cache
     with CaptureQueriesContext(connection) as ctx:
-        response = world["http"].get(url)
+        response = world[who].get(url)
     assert response.status_code == 200, url
     return len(ctx.captured_queries)
 
@@ -140,5 +150,11 @@ def test_incident_form_finding_the_client_among_many(worlds, monkeypatch, query)
         size: _count(world, url + query.format(client=world["client"].pk))
         for size, world in worlds.items()
     }
+    assert counts[SMALL] == counts[LARGE], counts
+    assert counts[LARGE] <= BUDGET, counts
+
+
+def test_staff_home_queries_are_few_and_do_not_grow(worlds):
+    counts = {size: _count(world, reverse("home"), who="staff") for size, world in worlds.items()}
     assert counts[SMALL] == counts[LARGE], counts
     assert counts[LARGE] <= BUDGET, counts
