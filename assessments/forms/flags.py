@@ -7,12 +7,12 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import AbuseFlag, Contact, Incident
 from assessments.models.flags import default_review_on
-from clientreview.lib.forms import IdMultipleChoiceField
+from clientreview.lib.forms import IdMultipleChoiceField, parse_id
 
 # Incidents of these kinds are ticked in advance when they name the flagged contact.
 ABUSIVE_CATEGORIES = frozenset(
@@ -24,6 +24,9 @@ ABUSIVE_CATEGORIES = frozenset(
     }
 )
 LONGEST_REVIEW = timedelta(days=3 * 366)
+# The flag form lists at most this many of the client's latest incidents (and as many of
+# the contact's abusive ones); any incident of the client is accepted.
+OFFERED = 25
 
 
 class IncidentChoiceField(IdMultipleChoiceField):
@@ -61,23 +64,54 @@ class FlagContactForm(forms.Form):
     ) -> None:
         self.contact = contact
         super().__init__(*args, **kwargs)
-        queryset = (
-            Incident.objects.filter(business=contact.business_id, client=contact.client_id)
-            .select_related("contact")
-            .order_by("-occurred_at", "-id")
-        )
-        self.fields["incidents"].queryset = queryset
-        self.fields["incidents"].flagged_contact_id = contact.pk
+        field = self.fields["incidents"]
+        # Any incident with this client is accepted; only the ones listed are limited.
+        field.queryset = Incident.objects.filter(
+            business=contact.business_id, client=contact.client_id
+        ).select_related("contact")
+        field.flagged_contact_id = contact.pk
+        offered = self._offered(field.queryset, preselect)
+        field.widget.choices = [(i.pk, field.label_from_instance(i)) for i in offered]
+        if len(offered) >= OFFERED:
+            total = field.queryset.count()
+            if total > len(offered):
+                field.help_text = _(
+                    "Listed: the latest of the %(total)s incidents with this client, and this "
+                    "person's abusive ones. To add an older one, flag from that incident's page."
+                ) % {"total": number_format(total, force_grouping=True)}
         if not self.is_bound:
             self.initial["review_on"] = default_review_on()
-            ticked = [
-                incident.pk
-                for incident in queryset
-                if incident.contact_id == contact.pk and incident.category in ABUSIVE_CATEGORIES
-            ]
+            ticked = [i.pk for i in offered if self._shows_abuse(i)]
             if preselect is not None and preselect.pk not in ticked:
                 ticked.append(preselect.pk)
             self.initial["incidents"] = ticked
+
+    def _shows_abuse(self, incident: Incident) -> bool:
+        return incident.contact_id == self.contact.pk and incident.category in ABUSIVE_CATEGORIES
+
+    def _offered(self, incidents, preselect: Incident | None) -> list[Incident]:
+        """The incidents listed to tick, newest first: this contact's abusive ones and the
+        client's latest, up to `OFFERED` each; and the one the form was opened from, and
+        any sent back with errors, wherever they are in the log. A busy client has
+        thousands of incidents: a list of all of them would be unusable (issue 6)."""
+        newest = incidents.order_by("-occurred_at", "-id")
+        found = {
+            i.pk: i
+            for i in [
+                *newest.filter(contact=self.contact, category__in=ABUSIVE_CATEGORIES)[:OFFERED],
+                *newest[:OFFERED],
+            ]
+        }
+        wanted = [preselect.pk] if preselect is not None else []
+        if self.is_bound:
+            sent = self.fields["incidents"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("incidents")
+            )
+            wanted += [pk for pk in map(parse_id, sent or []) if pk]
+        missing = [pk for pk in wanted if pk not in found][:OFFERED]
+        if missing:
+            found.update((i.pk, i) for i in incidents.filter(pk__in=missing))
+        return sorted(found.values(), key=lambda i: (i.occurred_at, i.pk), reverse=True)
 
     def clean_review_on(self) -> date:
         value = self.cleaned_data["review_on"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from assessments.forms import flags as flag_forms
 from assessments.models import AbuseFlag
 from assessments.services.flags import (
     flag_contact,
@@ -73,6 +75,51 @@ def test_form_ticks_the_abusive_incidents_of_that_contact(staff_client, jane, ac
     # Reached from an incident page, that incident is ticked too.
     form = staff_client.get(flag_url(jane), {"incident": complaint.pk}).context["form"]
     assert sorted(form.initial["incidents"]) == sorted([shouting.pk, complaint.pk])
+
+
+def _listed(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'name="incidents" value="(\d+)"', html)]
+
+
+def _ticked(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'name="incidents" value="(\d+)"[^>]*checked', html)]
+
+
+def test_a_busy_client_lists_the_latest_incidents_and_the_contacts_abuse(
+    staff_client, staff, jane, acme, monkeypatch
+):
+    monkeypatch.setattr(flag_forms, "OFFERED", 3)
+    days = lambda n: timezone.now() - timedelta(days=n)  # noqa: E731
+    old_abuse = [
+        factories.incident(acme, contact=jane, category="threat", occurred_at=days(100 + n))
+        for n in range(4)
+    ]
+    oldest = factories.incident(acme, category="complaint", occurred_at=days(400))
+    latest = [factories.incident(acme, category="complaint", occurred_at=days(n)) for n in range(5)]
+    html = staff_client.get(flag_url(jane)).content.decode()
+    # The three latest, then the three latest abusive ones of Jane, newest first.
+    assert _listed(html) == [i.pk for i in latest[:3] + old_abuse[:3]]
+    assert _ticked(html) == [i.pk for i in old_abuse[:3]]
+    assert "Listed: the latest of the 10 incidents with this client" in html
+    # Opened from an old incident's page: that one is listed and ticked too.
+    html = staff_client.get(flag_url(jane), {"incident": oldest.pk}).content.decode()
+    assert _listed(html)[-1] == oldest.pk and oldest.pk in _ticked(html)
+    # Sent back with an error, what was ticked stays listed and ticked.
+    response = staff_client.post(flag_url(jane), flag_data(reason="", incidents=[oldest.pk]))
+    assert response.status_code == 400
+    assert oldest.pk in _listed(response.content.decode())
+    assert _ticked(response.content.decode()) == [oldest.pk]
+    # Any incident of the client is accepted, listed or not.
+    response = staff_client.post(flag_url(jane), flag_data(incidents=[old_abuse[3].pk]))
+    assert response.status_code == 302
+    assert list(AbuseFlag.objects.get().incidents.all()) == [old_abuse[3]]
+
+
+def test_a_quiet_client_lists_every_incident_without_a_note(staff_client, jane, acme, shouting):
+    other = factories.incident(acme, category="complaint")
+    html = staff_client.get(flag_url(jane)).content.decode()
+    assert sorted(_listed(html)) == sorted([shouting.pk, other.pk])
+    assert "Listed: the latest" not in html
 
 
 def test_staff_flags_a_contact_and_every_owner_is_emailed(
