@@ -72,13 +72,12 @@ class FlagContactForm(forms.Form):
         field.flagged_contact_id = contact.pk
         offered = self._offered(field.queryset, preselect)
         field.widget.choices = [(i.pk, field.label_from_instance(i)) for i in offered]
-        if len(offered) >= OFFERED:
-            total = field.queryset.count()
-            if total > len(offered):
-                field.help_text = _(
-                    "Listed: the latest of the %(total)s incidents with this client, and this "
-                    "person's abusive ones. To add an older one, flag from that incident's page."
-                ) % {"total": number_format(total, force_grouping=True)}
+        total = field.queryset.count()
+        if total > len(offered):
+            field.help_text = _(
+                "Listed: the latest of the %(total)s incidents with this client, and this "
+                "person's abusive ones. To add an older one, flag from that incident's page."
+            ) % {"total": number_format(total, force_grouping=True)}
         if not self.is_bound:
             self.initial["review_on"] = default_review_on()
             ticked = [i.pk for i in offered if self._shows_abuse(i)]

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,6 +37,7 @@ from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
 from assessments.views.client_queries import find_clients
 from clientreview.lib.forms import parse_id
+from clientreview.lib.pagination import CountedPaginator
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 20
@@ -88,18 +89,37 @@ def _contact_from_query(request: HttpRequest, client: Client | None) -> Contact 
     return contact
 
 
+def _evidence_count() -> Coalesce:
+    """The number of files of each incident, as a subquery."""
+    files = (
+        Evidence.objects.filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(files), 0)
+
+
 @member_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     client = _client_from_query(request)
-    incidents = (
-        for_business(Incident, request)
-        .select_related("client", "contact", "recorded_by")
-        .annotate(evidence_count=Count("evidence"))
-        .order_by("-occurred_at", "-id")
-    )
+    incidents = for_business(Incident, request)
     if client is not None:
         incidents = incidents.filter(client=client)
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = (
+        incidents.select_related("client", "contact", "recorded_by")
+        # Counted for the page's rows only: a join and GROUP BY would count every file
+        # of every incident before the newest 25 are picked (1.5 s at 200,000 incidents).
+        .annotate(evidence_count=_evidence_count())
+        .order_by("-occurred_at", "-id")
+    )
+
+    def total() -> int:  # kept per business version: a new incident starts a new one
+        parts = ["incident-list", "count", client.pk if client else "all"]
+        return portfolio_cache.remember(request.business.pk, parts, incidents.count)
+
+    page = CountedPaginator(listed, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     return render(request, "assessments/incidents/list.html", {"page": page, "client": client})
 
 

@@ -107,6 +107,14 @@ PAGES = {
     "client list": lambda w: reverse("assessments:client_list"),
     "client list by profit": lambda w: reverse("assessments:client_list") + "?sort=profit",
     "client page": lambda w: reverse("assessments:client_detail", args=[w["client"].pk]),
+    "incident list": lambda w: reverse("assessments:incident_list"),
+    "incident list for a client": lambda w: (
+        reverse("assessments:incident_list") + f"?client={w['client'].pk}"
+    ),
+    "abuse flags": lambda w: reverse("assessments:flag_list"),
+    "flag a contact": lambda w: reverse(
+        "assessments:flag_contact", args=[w["client"].contacts.first().pk]
+    ),
     "incident form": lambda w: reverse("assessments:incident_create"),
     "incident form for a client": lambda w: (
         reverse("assessments:incident_create") + f"?client={w['client'].pk}"
