@@ -2,7 +2,8 @@
 
 Method (/work/shared/bench-method.md): production settings (DEBUG off, manifest static
 files, Redis cache when reachable), gunicorn bound to 127.0.0.1, wrk in a second process
-with 16 connections for 20 s per run, a logged-in session cookie for pages behind login.
+with 16 connections for 20 s per run, a logged-in session cookie for pages behind login
+(the owner's, or a staff member's for the incident form and staff's home page).
 Each page is measured twice, each time right after the bare "ok" view (/healthz, no
 database), interleaved bare, page, bare, page, with a pause between runs; a page's
 throughput is reported as a ratio of the bare view measured beside it. The SQL queries
@@ -44,6 +45,7 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BUSINESS = "Load Test Company"
 OWNER, PASSWORD = "load-owner@example.com", "clientreview-demo"
+STAFF = "load-staff@example.com"
 SEARCH = "bakery"  # part of about 1,100 of the generated client names: a broad search
 # Two cores, shared by gunicorn, PostgreSQL and wrk itself. A page spends part of its time
 # waiting on PostgreSQL, so one worker per core would leave a core idle during those waits;
@@ -177,14 +179,14 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
-def login(base: str) -> str:
+def login(base: str, email: str) -> str:
     """Log in through the form, as a person would; return the session cookie's value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/accounts/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"username": OWNER, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token}
     ).encode()
     request = urllib.request.Request(
         f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
@@ -263,12 +265,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 import time
-owner = Client()
-owner.force_login(User.objects.get(email=sys.argv[1]),
-                  backend="accounts.backends.MemberBackend")
+clients = {}
 out = {}
-for name, (path, private) in json.loads(sys.argv[2]).items():
-    http = owner if private else Client()
+for name, (path, email) in json.loads(sys.argv[1]).items():
+    if email not in clients:
+        clients[email] = Client()
+        if email:
+            clients[email].force_login(User.objects.get(email=email),
+                                       backend="accounts.backends.MemberBackend")
+    http = clients[email]
     http.get(path)
     counts, times = [], []
     for cold in (True, False):
@@ -286,12 +291,12 @@ print("QUERIES " + json.dumps(out))
 """
 
 
-def query_counts(paths: dict[str, tuple[str, bool]]) -> dict[str, dict[str, list]]:
+def query_counts(paths: dict[str, tuple[str, str | None]]) -> dict[str, dict[str, list]]:
     """Queries and time per page, one request at a time from Django's test client on the
     same database: cold (the cache emptied first) and warm."""
     extra = {"ALLOWED_HOSTS": "testserver,127.0.0.1"}
     done = subprocess.run(
-        [PY, "-c", QUERY_COUNTER, OWNER, json.dumps(paths)],
+        [PY, "-c", QUERY_COUNTER, json.dumps(paths)],
         cwd=ROOT,
         env={**env(), **extra},
         check=True,
@@ -328,15 +333,18 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     client_pk = largest_client()
+    # Each page, and who asks for it (None: nobody is logged in).
     pages = {
-        "login page": ("/accounts/login/", False),
-        "portfolio": ("/", True),
-        "client list": ("/clients/", True),
-        "client page (largest)": (f"/clients/{client_pk}/", True),
+        "login page": ("/accounts/login/", None),
+        "portfolio": ("/", OWNER),
+        "client list": ("/clients/", OWNER),
+        "client page (largest)": (f"/clients/{client_pk}/", OWNER),
         # Past 200 clients the form starts by finding the client (search or recent).
-        "incident form: find the client": ("/incidents/new/", True),
-        "incident form: client search": (f"/incidents/new/?q={SEARCH}", True),
-        "incident form (largest client)": (f"/incidents/new/?client={client_pk}", True),
+        "incident form: find the client": ("/incidents/new/", STAFF),
+        "incident form: client search": (f"/incidents/new/?q={SEARCH}", STAFF),
+        "incident form (largest client)": (f"/incidents/new/?client={client_pk}", STAFF),
+        # Staff's home page: what they logged, and the newest open abuse flags.
+        "staff home": ("/", STAFF),
     }
     if args.only:
         pages = {k: v for k, v in pages.items() if k in args.only}
@@ -347,21 +355,21 @@ def main() -> None:
     server = start_gunicorn(port, args.workers)
     results: dict[str, list[tuple[Run, Run]]] = {}
     try:
-        cookie = login(base)
-        for name, (path, private) in pages.items():
-            status, size = fetch(base + path, cookie if private else None)
+        cookies = {None: None, OWNER: login(base, OWNER), STAFF: login(base, STAFF)}
+        for name, (path, who) in pages.items():
+            status, size = fetch(base + path, cookies[who])
             log(f"{name}: {path} -> {status}, {size:,} bytes")
             if status != 200:
                 raise SystemExit(f"{name} answered {status}: fix it before measuring")
-            fetch(base + path, cookie if private else None)  # warm every worker's first hit
-        for name, (path, private) in pages.items():
+            fetch(base + path, cookies[who])  # warm every worker's first hit
+        for name, (path, who) in pages.items():
             log(f"{name} (twice, each beside the bare view):")
             pairs = []
             for _ in range(2):
                 settle(base)
                 bare = wrk("bare view /healthz", base + "/healthz", None, args)
                 time.sleep(args.pause)
-                page = wrk(name, base + path, cookie if private else None, args)
+                page = wrk(name, base + path, cookies[who], args)
                 time.sleep(args.pause)
                 pairs.append((bare, page))
             results[name] = pairs
