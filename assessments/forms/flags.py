@@ -101,12 +101,14 @@ class FlagContactForm(forms.Form):
                 *newest[:OFFERED],
             ]
         }
-        wanted = [preselect.pk] if preselect is not None else []
+        if preselect is not None:
+            found.setdefault(preselect.pk, preselect)
+        wanted = []
         if self.is_bound:
             sent = self.fields["incidents"].widget.value_from_datadict(
                 self.data, self.files, self.add_prefix("incidents")
             )
-            wanted += [pk for pk in map(parse_id, sent or []) if pk]
+            wanted = [pk for pk in map(parse_id, sent or []) if pk]
         missing = [pk for pk in wanted if pk not in found][:OFFERED]
         if missing:
             found.update((i.pk, i) for i in incidents.filter(pk__in=missing))

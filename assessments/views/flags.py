@@ -45,7 +45,8 @@ def _incident_from_query(request: HttpRequest, contact: Contact) -> Incident | N
     pk = parse_id(request.GET.get("incident"))
     if pk is None:
         return None
-    return for_business(Incident, request).filter(pk=pk, client=contact.client_id).first()
+    incidents = for_business(Incident, request).select_related("contact")  # for its label
+    return incidents.filter(pk=pk, client=contact.client_id).first()
 
 
 @member_required
