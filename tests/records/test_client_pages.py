@@ -75,6 +75,7 @@ def test_search_and_status_filter(owner_client, business):
     assert "Acme Ltd" in page and "Beta Co" not in page
     page = owner_client.get(LIST, {"status": "offboarded"}).content.decode()
     assert "Beta Co" in page and "Acme Ltd" not in page
+    assert '<span class="badge client-status status-offboarded">Offboarded</span>' in page
     page = owner_client.get(LIST, {"q": "zzz"}).content.decode()
     assert "No client matches" in page
     # Nonsense parameters still list, never a 500.

@@ -68,9 +68,12 @@ def test_search_by_client_or_contact_name_starts_with_first(staff_client, client
     page = response.content.decode()
     assert f'href="?client={clients["Crane Hire"].pk}"' in page
     assert "Clients matching “crane”" in page
+    assert page.count('<span class="badge client-status status-active">Active</span>') == 2
     # Wildcards are text, not patterns.
     assert staff_client.get(URL, {"q": "%"}).context["matches"] == []
-    assert staff_client.get(URL, {"q": "&"}).context["matches"] == [clients["Brick & Co"]]
+    response = staff_client.get(URL, {"q": "&"})
+    assert [c.pk for c in response.context["matches"]] == [clients["Brick & Co"].pk]
+    assert "Brick &amp; Co" in response.content.decode()
     assert "No client or contact has that in their name" in staff_client.get(
         URL, {"q": "zzz"}
     ).content.decode()

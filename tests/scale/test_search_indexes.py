@@ -45,5 +45,10 @@ def test_find_clients_by_name_or_contact_names_first_match_first():
     factories.contact(other, name="Ann Bakery-Smith")
     factories.contact(bakery, name="Ann Bakery")  # a second route to the same client
     found = find_clients(business, "bakery", 10)
-    assert found == [bakery, corner, other]
-    assert find_clients(business, "bakery", 2) == [bakery, corner]
+    assert [c.pk for c in found] == [bakery.pk, corner.pk, other.pk]
+    assert [c.name for c in found] == ["Bakery Hill", "Corner Bakery", "Other Co"]
+    assert [c.pk for c in find_clients(business, "bakery", 2)] == [bakery.pk, corner.pk]
+    other.status = Client.Status.OFFBOARDING
+    other.save(update_fields=["status"])
+    (row,) = find_clients(business, "other", 10)
+    assert (row.status, row.get_status_display()) == ("offboarding", "Offboarding")
