@@ -323,16 +323,45 @@ def test_list_queries_do_not_grow(staff_client, acme, staff, django_assert_num_q
 
     add_flag()
     staff_client.get(url)
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # the page computed, not served kept
     with CaptureQueriesContext(connection) as one:
         staff_client.get(url)
     for _ in range(49):
         add_flag()
+    cache.clear()
     with django_assert_num_queries(len(one.captured_queries)):
         page = staff_client.get(url)
     assert len(page.context["page"].object_list) == 50
+
+
+def test_list_pages_are_kept_until_the_business_changes(
+    staff_client, owner_client, jane, staff, owner
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("assessments:flag_list")
+    flag = flag_contact(contact=jane, raised_by=staff, reason="Shouted at reception")
+    assert "Clear…" in owner_client.get(url).content.decode()
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        html = staff_client.get(url).content.decode()
+    assert not [q for q in warm.captured_queries if "assessments_" in q["sql"]]
+    assert "Shouted at reception" in html and "Clear…" not in html  # each role its own copy
+    # A page number of any kind is a page: nonsense is the first, past the end the last.
+    for page in ("2", "0", "-1", "x" * 30, "99999999999999999999"):
+        assert "Shouted at reception" in staff_client.get(url, {"page": page}).content.decode()
+    response = owner_client.post(
+        reverse("assessments:flag_clear", args=[flag.pk]), {"reason": "Apologised"}, follow=True
+    )
+    html = response.content.decode()
+    assert "is cleared; it stays in their history" in html  # the message, drawn afresh
+    assert "Cleared on" in html and "Apologised" in html
+    assert "Cleared on" in staff_client.get(url).content.decode()
 
 
 def test_warning_include(rf, jane, staff, acme, django_assert_num_queries):
