@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from heapq import merge
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -128,30 +129,42 @@ class ClientMatch:
         return Client.Status(self.status).label
 
 
+# `find_clients` in one statement.
+# The table names are the models'; everything a user sends is a parameter.
+_FIND_CLIENTS_SQL = f"""
+    SELECT id, name, status, CASE WHEN UPPER(name) LIKE UPPER(%s) ESCAPE '\\' THEN 0 ELSE 1 END
+      FROM {Client._meta.db_table}
+     WHERE business_id = %s AND UPPER(name) LIKE UPPER(%s) ESCAPE '\\'
+    UNION ALL
+    SELECT id, name, status, 1
+      FROM {Client._meta.db_table}
+     WHERE business_id = %s AND UPPER(name) NOT LIKE UPPER(%s) ESCAPE '\\'
+       AND id IN (SELECT DISTINCT client_id FROM {Contact._meta.db_table}
+                   WHERE business_id = %s AND UPPER(name) LIKE UPPER(%s) ESCAPE '\\'
+                   LIMIT %s)
+    ORDER BY 4, 2, 1
+    LIMIT %s
+"""  # noqa: S608
+
+
 def find_clients(business: Business, search: str, limit: int) -> list[ClientMatch]:
     """Up to `limit` clients whose name, or a contact's, holds `search`; names that start
-    with it first. Two queries, each served by a trigram index on PostgreSQL (migration
-    0003): the clients of the matching contacts, then the clients themselves."""
-    by_contact = list(
-        Contact.objects.filter(business=business, name__icontains=search)
-        .order_by()
-        .values_list("client_id", flat=True)
-        .distinct()[:CONTACT_MATCHES]
-    )
-    rows = (
-        Client.objects.filter(business=business)
-        .filter(Q(name__icontains=search) | Q(pk__in=by_contact))
-        .annotate(
-            starts=Case(
-                When(name__istartswith=search, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("starts", "name", "id")
-        .values_list("pk", "name", "status")[:limit]
-    )
-    return [ClientMatch(*row) for row in rows]
+    with it first, then by name.
+
+    One query in SQL that PostgreSQL and SQLite both run: the clients found by name, and
+    (without those) the clients of up to `CONTACT_MATCHES` matching contacts. Each part
+    is served by its trigram index on PostgreSQL (migration 0003), which matches
+    `UPPER(name) LIKE`. Written out rather than through the ORM because this is what
+    staff type on every incident: the ORM spent 1.5 ms of CPU composing the two queries
+    it took, more than PostgreSQL spent running them (issue 6). The business is in every
+    part of the WHERE clause; the search is a parameter, its wildcards escaped.
+    """
+    text = connection.ops.prep_for_like_query(search)
+    starts, holds = f"{text}%", f"%{text}%"
+    params = [starts, business.pk, holds, business.pk, holds, business.pk, holds]
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_CLIENTS_SQL, [*params, CONTACT_MATCHES, limit])
+        return [ClientMatch(pk, name, status) for pk, name, status, _ in cursor.fetchall()]
 
 
 def with_warnings(clients: QuerySet[Client]) -> QuerySet[Client]:
