@@ -1,11 +1,11 @@
 """The portfolio's cache: drawn charts and rendered pages, kept per business "version".
 
 Also used for the other pages that are costly at 10,000 clients: the client list, a
-client page and staff's home page. The first three are cached twice: their body once per
-business (and role), shared by everyone who may see it (`fragment`), and the whole page,
-layout included, once per visitor (`whole_page`, which puts each visitor's CSRF token
-back in); staff's home page, which shows their own incidents, only whole. A warm page
-runs no template at all.
+client page, staff's home page and the abuse flag list. The first three are cached twice:
+their body once per business (and role), shared by everyone who may see it (`fragment`),
+and the whole page, layout included, once per visitor (`whole_page`, which puts each
+visitor's CSRF token back in); staff's home page, which shows their own incidents, and
+the flag list only whole. A warm page runs no template at all.
 
 Any save or delete of a client, incident, invoice, time entry, review or abuse flag
 bumps its business's version once the transaction commits (`connect_signals`, called
