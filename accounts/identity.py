@@ -29,9 +29,7 @@ from __future__ import annotations
 import logging
 import pickle
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,6 +43,7 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.backends import PATH as BACKEND_PATH
 from accounts.models import Business, Membership, User
+from clientreview.lib.lru import Lru
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +59,7 @@ class _Snapshot:
     user: bytes  # the pickled user, with its memberships in `loaded_memberships`
 
 
-_snapshots: OrderedDict[str, _Snapshot] = OrderedDict()
-_lock = threading.Lock()
+_snapshots: Lru[str, _Snapshot] = Lru(LIMIT)
 
 
 def get_user(request):
@@ -83,10 +81,7 @@ def get_user(request):
 
 
 def _from_snapshot(user_id: str, epoch: str, session):
-    with _lock:
-        snapshot = _snapshots.get(user_id)
-        if snapshot is not None:
-            _snapshots.move_to_end(user_id)
+    snapshot = _snapshots.get(user_id)
     if (
         snapshot is None
         or snapshot.epoch != epoch
@@ -108,17 +103,11 @@ def _from_snapshot(user_id: str, epoch: str, session):
 
 
 def _remember(user_id: str, epoch: str, user) -> None:
-    snapshot = _Snapshot(epoch, time.monotonic(), pickle.dumps(user))
-    with _lock:
-        _snapshots[user_id] = snapshot
-        _snapshots.move_to_end(user_id)
-        while len(_snapshots) > LIMIT:
-            _snapshots.popitem(last=False)
+    _snapshots.put(user_id, _Snapshot(epoch, time.monotonic(), pickle.dumps(user)))
 
 
 def forget_all() -> None:
-    with _lock:
-        _snapshots.clear()
+    _snapshots.clear()
 
 
 def read_epoch(found: dict) -> str | None:

@@ -13,9 +13,6 @@ a tenth of the incident form's time (issue 6).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix
@@ -23,38 +20,14 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts import visitor
+from clientreview.lib.lru import Lru
 
 register = template.Library()
 
 KEPT = 2000  # entries per process, about 3 KB each
 
 
-class _Kept:
-    """A small least-recently-used map, safe to share between threads."""
-
-    def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: tuple) -> str | None:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: str) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-kept = _Kept(KEPT)
+kept: Lru[tuple, str] = Lru(KEPT)
 
 
 class PerVisitorNode(template.Node):

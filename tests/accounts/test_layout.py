@@ -10,7 +10,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Membership
-from accounts.templatetags.layout import _Kept, kept
+from accounts.templatetags.layout import kept
+from clientreview.lib.lru import Lru
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_anonymous_pages_are_drawn_as_usual(anon_client):
 
 
 def test_what_is_kept_is_bounded():
-    small = _Kept(2)
+    small = Lru(2)
     for n in range(3):
         small.put((n,), str(n))
     small.get((1,))
