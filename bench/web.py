@@ -272,7 +272,7 @@ for name, (path, email) in json.loads(sys.argv[1]).items():
         clients[email] = Client()
         if email:
             clients[email].force_login(User.objects.get(email=email),
-                                       backend="accounts.backends.MemberBackend")
+                                       backend="django.contrib.auth.backends.ModelBackend")
     http = clients[email]
     http.get(path)
     counts, times = [], []
@@ -280,7 +280,7 @@ for name, (path, email) in json.loads(sys.argv[1]).items():
         if cold:
             cache.clear()
         else:
-            http.get(path)  # after a clear the identity epoch starts here; warm is the next
+            http.get(path)
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
             status = http.get(path).status_code

@@ -55,8 +55,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, with the user (and memberships) from a per-process snapshot when one holds.
-    "accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.BusinessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,32 +112,29 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
+# Nothing on the request path is cached: pages, who is logged in and their role are read
+# from the database on every request. The cache is there for data that carries its own
+# version in the key. Short timeouts: a Redis that hangs must never hold a page.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clientreview.lib.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Sessions -------------------------------------------------------------------
-# With Redis, sessions are read through it (the database stays the record; see
-# accounts/sessions.py). Without it each process has its own memory cache, which a
-# logout in another process could not clear, so sessions are read from the database.
-SESSION_ENGINE = "accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
-SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)
+# Django's database sessions: a logout or a deleted session row takes effect at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend that loads the user's memberships with the user (one query).
-    "accounts.backends.MemberBackend",
-    # Only for sessions started before MemberBackend: they keep working.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,6 +157,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures are counted per normalised e-mail, so "Owner@Example.com " shares the tries of
+# "owner@example.com".
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
@@ -300,9 +299,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Django's renderer, with the plain widget templates (inputs, textareas, selects) written
-# in Python: the same markup, a quarter of the incident form's time (clientreview/lib/widgets.py).
-FORM_RENDERER = "clientreview.lib.widgets.FastWidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Business
 from assessments import scoring
 from assessments.models.clients import Client
-from clientreview.lib.models import QuickChoiceLabels
 
 
 class EvidenceThresholds(models.Model):
@@ -100,7 +99,7 @@ class EvidenceThresholds(models.Model):
         return found or cls(business=business)
 
 
-class Assessment(QuickChoiceLabels, models.Model):
+class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         COMPLETE = "complete", _("Complete")

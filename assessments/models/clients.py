@@ -7,10 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from clientreview.lib.models import QuickChoiceLabels
 
 
-class Client(QuickChoiceLabels, models.Model):
+class Client(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         UNDER_REVIEW = "under_review", _("Under review")

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from assessments.models.clients import Client, Contact
-from clientreview.lib.models import QuickChoiceLabels
 
 GENESIS_HASH = "0" * 64
 
@@ -69,7 +68,7 @@ class IncidentQuerySet(models.QuerySet):
         raise PermissionDenied("Incidents are never deleted; amend them instead.")
 
 
-class Incident(QuickChoiceLabels, models.Model):
+class Incident(models.Model):
     """One event in a client relationship, as currently recorded (latest version)."""
 
     Category = Category

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from assessments.models.clients import Client
-from clientreview.lib.models import QuickChoiceLabels
 
 MAX_AMOUNT = Decimal("999999999.99")
 
@@ -75,7 +74,7 @@ class Invoice(models.Model):
         return max(0, (end - self.due_on).days)
 
 
-class TimeEntry(QuickChoiceLabels, models.Model):
+class TimeEntry(models.Model):
     class Kind(models.TextChoices):
         BILLABLE = "billable", _("Billable work")
         UNBILLED_SUPPORT = "unbilled_support", _("Unbilled support")

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Business
 from assessments.models.assessment import Assessment
 from assessments.models.clients import Client
-from clientreview.lib.models import QuickChoiceLabels
 
 
 class ReferralPartner(models.Model):
@@ -33,7 +32,7 @@ class ReferralPartner(models.Model):
         return f"{self.name} ({self.speciality})" if self.speciality else self.name
 
 
-class OffboardingPlan(QuickChoiceLabels, models.Model):
+class OffboardingPlan(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be built")
         PROCESSING = "processing", _("Being built")

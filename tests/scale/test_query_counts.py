@@ -82,10 +82,11 @@ def worlds() -> dict[int, dict]:
             status=OffboardingPlan.Status.READY,
         )
         http = HttpClient()
-        http.force_login(owner, backend="accounts.backends.MemberBackend")
+        http.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
         staff = HttpClient()
         staff.force_login(
-            User.objects.get(email=report.staff_email), backend="accounts.backends.MemberBackend"
+            User.objects.get(email=report.staff_email),
+            backend="django.contrib.auth.backends.ModelBackend",
         )
         out[clients] = {
             "http": http,
