@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clientreview.middleware.PrivatePagesMiddleware",
     "accounts.middleware.BusinessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -99,6 +100,9 @@ if DATABASE_URL:
             "DB_CONNECT_TIMEOUT", 3
         )
 else:
+    # The embedded default: a SQLite file in var/ (git-ignored), made on first use so that
+    # `manage.py migrate` works on a fresh clone.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -17,8 +17,8 @@ from accounts.tenancy import for_business, get_for_business_or_404, member_requi
 from assessments import charts, figures
 from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm, FirstContactForm
 from assessments.models import AbuseFlag, Assessment, Client, Contact
+from assessments.queries import clients as client_queries
 from assessments.services import clients as services
-from assessments.views import client_queries
 
 PER_PAGE = 50
 CONTACT_INCIDENTS = 50

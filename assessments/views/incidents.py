@@ -32,10 +32,10 @@ from assessments.forms.incidents import (
     clients_on_offer,
 )
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
+from assessments.queries.clients import find_clients
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
-from assessments.views.client_queries import find_clients
 from clientreview.lib.forms import parse_id
 
 PAGE_SIZE = 25

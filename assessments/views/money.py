@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from accounts.tenancy import get_for_business_or_404, member_required, owner_required
 from assessments.forms.money import InvoiceForm, MarkPaidForm, TimeEntryForm
 from assessments.models import Client, Invoice, TimeEntry
+from assessments.queries.clients import format_minutes
 from assessments.services import clients as services
-from assessments.views.client_queries import format_minutes
 
 
 def _refuse_offboarded(request: HttpRequest, client: Client) -> HttpResponse:

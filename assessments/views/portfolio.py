@@ -1,6 +1,6 @@
 """The owner's home: every client's standing at a glance, four charts and a CSV export.
 
-The queries live in `assessments.portfolio`; this module parses the request, pages
+The queries live in `assessments.queries.portfolio`; this module parses the request, pages
 the table and streams the export. The page runs a fixed number of queries, whatever
 the data.
 """
@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, owner_required
-from assessments import figures, portfolio, portfolio_charts, scoring
+from assessments import figures, scoring
 from assessments.forms.portfolio import SORT_CHOICES, PortfolioFilterForm, Query
 from assessments.models import Client
+from assessments.queries import portfolio, portfolio_charts
 
 PER_PAGE = 50
 CSV_CHUNK = 1000

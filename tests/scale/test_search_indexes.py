@@ -7,7 +7,7 @@ from django.db import connection
 
 from accounts.models import Business
 from assessments.models import Client
-from assessments.views.client_queries import find_clients
+from assessments.queries.clients import find_clients
 from tests import factories
 
 pytestmark = pytest.mark.django_db

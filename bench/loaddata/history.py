@@ -1,8 +1,8 @@
 """The history of the generated clients: incidents with their version chain, invoices,
-time, abuse flags and completed reviews (see `assessments.loaddata`).
+time, abuse flags and completed reviews (see `bench.loaddata`).
 
 Each builder takes the generator's `random.Random`, so the order of the calls in
-`loaddata._populate` is part of what makes a seed reproducible.
+`bench.loaddata._populate` is part of what makes a seed reproducible.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from accounts.models import Business, User
 from assessments import redflags, scoring
@@ -28,9 +27,7 @@ from assessments.models import (
     TimeEntry,
 )
 from assessments.models.incidents import GENESIS_HASH, compute_version_hash
-
-if TYPE_CHECKING:
-    from assessments.loaddata import Size
+from bench.loaddata.size import Size
 
 BATCH = 5000
 AMEND_SHARE = 0.02  # incidents with a second version

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Business, Membership, User
-from assessments.demo_plans import plan_demo_fire_clients
-from assessments.demo_reviews import review_demo_clients
+from assessments.demo.plans import plan_demo_fire_clients
+from assessments.demo.reviews import review_demo_clients
 from assessments.models import AbuseFlag, Client, Contact, Incident, Invoice, TimeEntry
 from assessments.services.incidents import record_incident
 

@@ -1,4 +1,4 @@
-"""A large, realistic data set for measuring pages at scale (`manage.py generate_load_data`).
+"""A large, realistic data set for measuring pages at scale (`python bench/generate_load_data.py`).
 
 Everything comes from one `random.Random(seed)`, so the same seed and the same `today`
 give the same rows. Dates are placed relative to `today` so the 12-month windows the
@@ -20,8 +20,6 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from accounts.models import Business, Membership, User
-from assessments import loaddata_history as history
-from assessments.loaddata_history import Progress
 from assessments.models import (
     Client,
     Contact,
@@ -30,6 +28,9 @@ from assessments.models import (
     Invoice,
     TimeEntry,
 )
+from bench.loaddata import history
+from bench.loaddata.history import Progress
+from bench.loaddata.size import Size
 
 PASSWORD = "clientreview-demo"  # noqa: S105 - published load-test credentials
 DEFAULT_BUSINESS = "Load Test Company"
@@ -39,24 +40,6 @@ SMALL_CLIENTS = 20
 
 class LoadDataExists(Exception):
     """The named business already exists: the data is generated once per name."""
-
-
-@dataclass(frozen=True)
-class Size:
-    clients: int = 10_000
-    incidents: int = 200_000
-    invoices: int = 100_000
-    time_entries: int = 100_000
-
-    def scaled(self, clients: int) -> Size:
-        """The same proportions for a smaller business."""
-        ratio = clients / self.clients if self.clients else 0
-        return Size(
-            clients=clients,
-            incidents=round(self.incidents * ratio),
-            invoices=round(self.invoices * ratio),
-            time_entries=round(self.time_entries * ratio),
-        )
 
 
 @dataclass
