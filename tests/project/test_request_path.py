@@ -33,7 +33,7 @@ LOGIN = reverse("accounts:login")
 def test_the_lockout_counts_every_spelling_of_the_email_together(
     anon_client, owner, settings, spellings
 ):
-    assert settings.AXES_FAILURE_LIMIT == len(spellings)
+    assert len(spellings) == settings.AXES_FAILURE_LIMIT
     for email in spellings:
         anon_client.post(LOGIN, {"username": email, "password": "wrong-password"})
     for email in ("owner@alpha.test", "OWNER@alpha.TEST"):
