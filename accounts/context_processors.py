@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from django.utils.translation import get_language
+
+from accounts.forms import LanguageForm
+
 
 def tenancy(request) -> dict:
     membership = getattr(request, "membership", None)
@@ -8,4 +12,13 @@ def tenancy(request) -> dict:
         "current_membership": membership,
         "all_memberships": getattr(request, "memberships", []),
         "is_owner": bool(membership and membership.is_owner),
+    }
+
+
+def language(request) -> dict:
+    """The navbar's language switcher, coming back to the page it was used on."""
+    return {
+        "language_form": LanguageForm(
+            initial={"language": get_language(), "next": request.get_full_path()}
+        )
     }

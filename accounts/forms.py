@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, Membership, User
@@ -13,6 +20,30 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+
+class LocalisedPasswordResetForm(PasswordResetForm):
+    """The reset e-mail in the language kept on the user's profile, else the page's."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        language = getattr(context.get("user"), "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name=html_email_template_name,
+            )
 
 
 class _PasswordPairMixin(forms.Form):
@@ -154,3 +185,37 @@ class BusinessSettingsForm(forms.ModelForm):
         if start and end and start >= end:
             self.add_error("contact_hours_end", _("Contact hours must end after they start."))
         return cleaned
+
+
+class LanguageForm(forms.Form):
+    """The language switcher: posts to Django's `set_language` (through our wrapper, which
+    also keeps the choice on the profile). Each language is named in itself, so someone
+    who cannot read the current page can still find their own."""
+
+    language = forms.ChoiceField(label=_("Language"))
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: a page's own form may have a "language" field too.
+        kwargs.setdefault("auto_id", "switch_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+        self.fields["language"].widget.attrs.update(
+            {"class": "form-select form-select-sm", "data-autosubmit": ""}
+        )
+        self.helper = FormHelper(self)
+        self.helper.form_action = reverse_lazy("set_language")
+        self.helper.form_class = "language-form d-flex align-items-center gap-1"
+        self.helper.label_class = "visually-hidden"
+        self.helper.layout = Layout(
+            "language",
+            "next",
+            StrictButton(
+                _("Change"),
+                type="submit",
+                css_class="btn-sm btn-outline-light",
+                data_autosubmit_button="",
+            ),
+        )

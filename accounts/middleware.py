@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership
 from accounts.tenancy import SESSION_KEY
@@ -17,7 +17,9 @@ def memberships_of(user) -> list[Membership]:
 
 class BusinessMiddleware:
     """Sets request.membership, request.memberships and request.business (chosen from the
-    session, else the oldest membership) and activates the business's time zone."""
+    session, else the oldest membership) and activates the business's time zone, and the
+    language kept on the user's profile (LocaleMiddleware, earlier, chose the cookie's or
+    the browser's, which is what a user with no saved language gets)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,6 +35,9 @@ class BusinessMiddleware:
                 request.session[SESSION_KEY] = membership.business_id
             for m in memberships:
                 m.user = request.user  # the same object, not a second query per membership
+            if request.user.language:
+                translation.activate(request.user.language)
+                request.LANGUAGE_CODE = request.user.language
         request.membership = membership
         request.memberships = memberships
         request.business = membership.business if membership else None

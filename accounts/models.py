@@ -79,6 +79,13 @@ class User(AbstractUser):
     last_name = None
     name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages and e-mails in this language; blank follows the browser."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, Business, Invitation, Membership, User
@@ -85,10 +85,14 @@ def invite_member(*, business: Business, email: str, invited_by: User, request=N
             "link": link,
             "invitation": invitation,
         }
-        subject = _("You are invited to join %(business)s on ClientReview") % {
-            "business": business.name
-        }
-        body = render_to_string("emails/invitation.txt", context)
+        # Someone who already has an account reads it in their own language; a newcomer
+        # in the language the owner is using.
+        known = User.objects.filter(email__iexact=email).exclude(language="").first()
+        with translation.override(known.language if known else translation.get_language()):
+            subject = _("You are invited to join %(business)s on ClientReview") % {
+                "business": business.name
+            }
+            body = render_to_string("emails/invitation.txt", context)
         transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation
 

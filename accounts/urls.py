@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm
+from accounts.forms import EmailAuthenticationForm, LocalisedPasswordResetForm
 
 app_name = "accounts"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=LocalisedPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from accounts import services
 from accounts.forms import (
@@ -24,6 +26,22 @@ from accounts.forms import (
 from accounts.models import AuditEvent, Invitation, Membership
 from accounts.tenancy import SESSION_KEY, for_business, get_for_business_or_404, owner_required
 from clientreview.lib.forms import parse_id
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's `set_language` (the cookie, then back to `next`); a logged-in user's choice
+    is also kept on their profile, so it follows them to other browsers and their e-mails."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        # Django's view takes any language it has a catalogue of ("de"), not only ours.
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        return response
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:

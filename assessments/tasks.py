@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership, User
 from assessments.models import AbuseFlag
@@ -39,6 +39,16 @@ def _mark_notified(flag_id: int) -> None:
         cache.set(FLAG_NOTIFIED_KEY.format(pk=flag_id), 1, FLAG_NOTIFIED_TTL)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable while marking flag %s as notified", flag_id)
+
+
+def _abuse_flag_mail(context: dict, language: str, tz) -> tuple[str, str]:
+    """The abuse-flag e-mail's subject and body in one owner's language and the business's
+    time zone (a worker has no request to set either)."""
+    with timezone.override(tz), translation.override(language):
+        subject = render_to_string("emails/abuse_flag_subject.txt", context)
+        body = render_to_string("emails/abuse_flag.txt", context)
+    # Names typed by users must not break the Subject header.
+    return " ".join(subject.split())[:200], body
 
 
 @shared_task(
@@ -77,23 +87,24 @@ def notify_owners_of_flag(flag_id: int) -> int:
     if not owners:
         return 0
     incidents = list(flag.incidents.order_by("occurred_at", "id"))
-    with timezone.override(flag.business.tzinfo):
-        context = {
-            "flag": flag,
-            "business": flag.business,
-            "contact": flag.contact,
-            "client": flag.contact.client,
-            "incidents": [
-                (incident, settings.SITE_URL + incident.get_absolute_url())
-                for incident in incidents
-            ],
-            "flags_link": settings.SITE_URL + reverse("assessments:flag_list"),
-        }
-        subject = render_to_string("emails/abuse_flag_subject.txt", context)
-        body = render_to_string("emails/abuse_flag.txt", context)
-    # Names typed by users must not break the Subject header.
-    subject = " ".join(subject.split())[:200]
-    messages = [EmailMessage(subject, body, to=[owner.email]) for owner in owners]
+    context = {
+        "flag": flag,
+        "business": flag.business,
+        "contact": flag.contact,
+        "client": flag.contact.client,
+        "incidents": [
+            (incident, settings.SITE_URL + incident.get_absolute_url()) for incident in incidents
+        ],
+        "flags_link": settings.SITE_URL + reverse("assessments:flag_list"),
+    }
+    rendered: dict[str, tuple[str, str]] = {}  # one rendering per language, not per owner
+    messages = []
+    for owner in owners:
+        language = owner.language or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = _abuse_flag_mail(context, language, flag.business.tzinfo)
+        subject, body = rendered[language]
+        messages.append(EmailMessage(subject, body, to=[owner.email]))
     get_connection().send_messages(messages)
     _mark_notified(flag_id)
     return len(messages)

@@ -48,6 +48,9 @@ NOTE_FIELDS = {f"note_{flag.key}": assessment_forms.NOTE_MAX for flag in CATALOG
 ANSWER_FIELDS = {f"answer_{flag.key}": None for flag in CATALOGUE}
 
 FORMS: dict[str, FormSpec] = {
+    "set_language": FormSpec(
+        "owner", lambda w: {"language": "el", "next": "/"}, ((account_forms.LanguageForm, ""),)
+    ),
     "accounts:signup": FormSpec("anon", v.signup, ((account_forms.SignUpForm, ""),)),
     "accounts:login": FormSpec(
         "anon",

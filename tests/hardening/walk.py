@@ -33,6 +33,8 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # The language switcher is on the login and sign-up pages too.
+    "set_language",
     # The token in the link is the invitation: whoever holds it may see whom it is from.
     "accounts:accept_invitation",
 }
