@@ -159,6 +159,7 @@ class BusinessSettingsForm(forms.ModelForm):
             "name",
             "time_zone",
             "currency",
+            "language",
             "contact_hours_start",
             "contact_hours_end",
             "contact_days",

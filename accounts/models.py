@@ -112,6 +112,16 @@ class Business(models.Model):
     currency = models.CharField(
         _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR"
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "Your clients' letters are written in this language unless a client has their "
+            "own; e-mails to owners who chose no language use it too."
+        ),
+    )
     contact_hours_start = models.TimeField(_("contact hours start"), default=time(9, 0))
     contact_hours_end = models.TimeField(_("contact hours end"), default=time(17, 30))
     contact_days = models.CharField(

@@ -57,6 +57,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             business_name=data["business_name"],
             time_zone=data["time_zone"],
             currency=data["currency"],
+            # The language the sign-up page was read in: the browser's or the one switched to.
+            language=request.LANGUAGE_CODE,
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(

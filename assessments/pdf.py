@@ -33,13 +33,14 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from assessments import charts
 from assessments.figures import ClientFigures, client_figures
+from assessments.language import client_language, owner_language
 from assessments.models import AbuseFlag, Incident, OffboardingPlan
 from assessments.plan import InvoiceLine, Partner, PlanSituation, Reason, money
 from assessments.plan_text import People, PlanChoices, build_text
@@ -249,6 +250,12 @@ def plan_context(plan: OffboardingPlan) -> dict:
         .order_by("raised_at")
     )
     money_chart, late_chart = _charts(figures, business.currency)
+    # --- issue 18: the letter in the client's language (the rest follows the owner's,
+    # set by plan_html); the template renders the letter inside {% language %}.
+    letter_language = client_language(client)
+    with translation.override(letter_language):
+        letter_text = build_text(s, choices, people)
+    # --- end issue 18 ---
     return {
         "plan": plan,
         "business": business,
@@ -258,6 +265,8 @@ def plan_context(plan: OffboardingPlan) -> dict:
         "choices": choices,
         "people": people,
         "text": build_text(s, choices, people),
+        "letter_language": letter_language,  # issue 18
+        "letter_text": letter_text,  # issue 18
         "today": today,
         "draft_until": s.act_not_before if s.cooling_off else None,
         "reasons": s.reasons,
@@ -306,9 +315,11 @@ def _invoice_row(i: InvoiceLine, today, currency: str) -> dict:
 
 
 def plan_html(plan: OffboardingPlan) -> str:
-    """The plan as HTML, in the business's time zone (a worker has no request to set it)."""
+    """The plan as HTML, in the business's time zone and the owner's language (a worker has
+    no request to set them); the letter inside it is in the client's (plan_context)."""
     tz = plan.business.tzinfo
-    with timezone.override(tz):
+    language = owner_language(plan.created_by, plan.business)  # issue 18
+    with timezone.override(tz), translation.override(language):
         return render_to_string("pdf/plan.html", plan_context(plan))
 
 

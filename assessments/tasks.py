@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership, User
+from assessments.language import owner_language
 from assessments.models import AbuseFlag
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def notify_owners_of_flag(flag_id: int) -> int:
     rendered: dict[str, tuple[str, str]] = {}  # one rendering per language, not per owner
     messages = []
     for owner in owners:
-        language = owner.language or settings.LANGUAGE_CODE
+        language = owner_language(owner, flag.business)
         if language not in rendered:
             rendered[language] = _abuse_flag_mail(context, language, flag.business.tzinfo)
         subject, body = rendered[language]

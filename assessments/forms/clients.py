@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ class ClientForm(forms.ModelForm):
             "contract_terms",
             "referrals_sent",
             "long_standing",
+            "language",
             "notes",
         ]
         widgets = {
@@ -42,6 +44,14 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.business = business
         self.fields["payment_terms_days"].help_text = _("Days the client has to pay an invoice.")
+        # Blank means "as the business", which the list names so the owner sees what it is.
+        self.fields["language"].choices = [
+            (
+                "",
+                _("As the business (%(language)s)") % {"language": business.get_language_display()},
+            ),
+            *settings.LANGUAGES,
+        ]
 
     def clean_name(self) -> str:
         # One name, one client: the CSV import matches invoices to clients by name.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -53,6 +54,13 @@ class Client(models.Model):
         ),
     )
     notes = models.TextField(_("notes"), blank=True, max_length=20000)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The letter is written in this language; blank: the business's."),
+    )
     offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 

@@ -199,6 +199,7 @@ def test_settings_personas_and_bad_input(anon_client, owner_client, staff_client
         "name": "Alpha Renamed",
         "time_zone": "Europe/Athens",
         "currency": "EUR",
+        "language": "en",
         "contact_hours_start": "18:00",
         "contact_hours_end": "09:00",
         "contact_days": ["0", "1"],

@@ -67,6 +67,7 @@ def client_fields(name: str) -> dict[str, Any]:
         "contract_terms": "Website, 12 pages, EUR 9,000.",
         "referrals_sent": "1",
         "long_standing": "",
+        "language": "hr",
         "notes": "Met at the trade fair.",
     }
 
@@ -159,6 +160,7 @@ def settings(world: World) -> dict[str, Any]:
         "name": "Renamed Studio",
         "time_zone": "Europe/London",
         "currency": "EUR",
+        "language": "el",
         "contact_hours_start": "09:00",
         "contact_hours_end": "17:30",
         "contact_days": ["0", "1", "2", "3", "4"],
