@@ -16,9 +16,8 @@ def tenancy(request) -> dict:
 
 
 def language(request) -> dict:
-    """The navbar's language switcher, coming back to the page it was used on."""
+    """The navbar's language switcher, coming back to the page it was used on (its path:
+    the query string is not echoed into every page)."""
     return {
-        "language_form": LanguageForm(
-            initial={"language": get_language(), "next": request.get_full_path()}
-        )
+        "language_form": LanguageForm(initial={"language": get_language(), "next": request.path})
     }

@@ -22,6 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clientreview.lib import l10n
+
 Number = Decimal | int | float
 Legend = Sequence[tuple[str, str, str]]  # (kind: "bar" | "line" | "dashed", colour, label)
 
@@ -62,6 +64,8 @@ def _places(value: Decimal, most: int = 2) -> int:
 
 def _fmt(value: Decimal, places: int, currency: str = "") -> str:
     q = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    if re.fullmatch("[A-Z]{3}", currency):  # a currency code: placed as the language writes it
+        return l10n.format_money(q, currency)
     text = number_format(abs(q), places, use_l10n=True, force_grouping=True)
     if currency:
         text = f"{currency}{text}" if len(currency) == 1 else f"{currency} {text}"

@@ -34,7 +34,6 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -46,6 +45,7 @@ from assessments.plan import InvoiceLine, Partner, PlanSituation, Reason, money
 from assessments.plan_text import People, PlanChoices, build_text
 from assessments.redflags import BY_KEY
 from assessments.services.plans import business_today, load_situation
+from clientreview.lib import l10n
 
 # WeasyPrint logs every rendering step at INFO (some on import): a worker log would be
 # nothing else. Hence these imports after the line that quiets it.
@@ -192,7 +192,7 @@ def _without_bar_tooltips(svg: SafeString) -> SafeString:
 
 
 def _charts(f: ClientFigures, currency: str) -> tuple[str, str]:
-    months = [date_format(m, "M Y") for m in f.months]
+    months = [l10n.month_label(m) for m in f.months]
     money_chart = charts.grouped_bar_chart(
         months,
         [(_("Revenue"), f.revenue_by_month), (_("Cost to serve"), f.cost_by_month)],

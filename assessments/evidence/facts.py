@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+from clientreview.lib import l10n
 
 # Messages take their count from the parameter "count" where they have a plural.
 MESSAGES: Mapping[str, Promise] = MappingProxyType(
@@ -174,22 +176,14 @@ LINK_KINDS: Mapping[str, tuple[str, Promise]] = MappingProxyType(
     }
 )
 
-# Currencies written with a symbol in front; the others get their code behind.
-SYMBOLS: Mapping[str, str] = MappingProxyType(
-    {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "KRW": "₩"}
-)
-NO_MINOR_UNITS = frozenset({"JPY", "KRW", "ISK"})
-CENT = Decimal("0.01")
-
 
 def format_money(amount: Decimal, currency: str) -> str:
-    """12000 EUR -> "€12,000"; 12.5 ISK -> "13 ISK". Cents only where there are any."""
-    places = 0 if currency in NO_MINOR_UNITS or amount == amount.to_integral_value() else 2
-    rounded = abs(amount).quantize(Decimal(1) if places == 0 else CENT, rounding=ROUND_HALF_UP)
-    number = number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
-    symbol = SYMBOLS.get(currency)
-    text = f"{symbol}{number}" if symbol else f"{number} {currency}".strip()
-    return f"−{text}" if amount < 0 else text
+    """12000 EUR -> "€12,000" in English, "12.000 €" in Croatian; cents only where there
+    are any (clientreview.lib.l10n, Babel's CLDR data)."""
+    return l10n.format_money(amount, currency)
+
+
+CENT = Decimal("0.01")
 
 
 def money_param(amount: Decimal) -> str:
@@ -208,7 +202,7 @@ def _display_params(params: Mapping[str, Any]) -> dict[str, Any]:
                 shown[key] = str(value)
         elif key.endswith("_date"):
             try:
-                shown[key] = date_format(date.fromisoformat(str(value)), "j F Y")
+                shown[key] = date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
             except ValueError:
                 shown[key] = str(value)
         else:

@@ -158,7 +158,7 @@ class VerdictForm(forms.Form):
         default = self.today + timedelta(days=REVIEW_AFTER_DAYS)
         self.fields["review_on"].help_text = _(
             "For a Watch verdict. Left empty: %(date)s, %(days)s days from today."
-        ) % {"date": date_format(default, "j F Y"), "days": REVIEW_AFTER_DAYS}
+        ) % {"date": date_format(default, "DATE_FORMAT"), "days": REVIEW_AFTER_DAYS}
 
     def clean_review_on(self) -> date | None:
         value = self.cleaned_data.get("review_on")

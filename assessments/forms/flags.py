@@ -33,7 +33,7 @@ class IncidentChoiceField(IdMultipleChoiceField):
     flagged_contact_id: int | None = None
 
     def label_from_instance(self, obj: Incident) -> str:
-        when = date_format(timezone.localtime(obj.occurred_at), "j M Y")
+        when = date_format(timezone.localtime(obj.occurred_at), "SHORT_DATE_FORMAT")
         # Name the contact only when it is someone other than the person being flagged.
         other = obj.contact_id and obj.contact_id != self.flagged_contact_id
         who = f" · {obj.contact.name}" if other else ""

@@ -146,9 +146,9 @@ def completed_message(assessment: Assessment) -> str:
     if assessment.verdict == scoring.Verdict.FIRE:
         return _(
             "Review complete: Fire. Take the emotion out first: act no earlier than %(date)s."
-        ) % {"date": date_format(assessment.act_not_before, "j F Y")}
+        ) % {"date": date_format(assessment.act_not_before, "DATE_FORMAT")}
     if assessment.verdict == scoring.Verdict.WATCH:
         return _("Review complete: Watch. Look again on %(date)s.") % {
-            "date": date_format(assessment.review_on, "j F Y")
+            "date": date_format(assessment.review_on, "DATE_FORMAT")
         }
     return _("Review complete: Keep.")

@@ -19,6 +19,7 @@ from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm,
 from assessments.models import AbuseFlag, Assessment, Client, Contact
 from assessments.queries import clients as client_queries
 from assessments.services import clients as services
+from clientreview.lib import l10n
 
 PER_PAGE = 50
 CONTACT_INCIDENTS = 50
@@ -103,7 +104,7 @@ def _client_context(request: HttpRequest, client: Client) -> dict:
 
 def _revenue_cost_chart(numbers: figures.ClientFigures, currency: str):
     return charts.grouped_bar_chart(
-        [month.strftime("%b %Y") for month in numbers.months],
+        [l10n.month_label(month) for month in numbers.months],
         [
             (_("Revenue"), numbers.revenue_by_month),
             (_("Cost to serve"), numbers.cost_by_month),

@@ -181,7 +181,7 @@ def _display(name: str, value: Any, contacts: dict[int, str]) -> str:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return date_format(timezone.localtime(moment), "j M Y, H:i")
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
     return str(value)
 
 

@@ -163,8 +163,9 @@ def test_negative_values_hang_below_the_zero_line():
     assert acme.get("y") == zero.get("y1") and float(acme.get("height")) > 0
     assert float(beta.get("y")) + float(beta.get("height")) == float(zero.get("y1"))
     shown = texts(root)
-    assert "-EUR 1,200.50" in shown and "EUR 3,400" in shown
-    assert any(t.startswith("-EUR") for t in shown)  # a negative tick
+    # A currency code is written as the language writes it (here English: "-€1,200.50").
+    assert "-€1,200.50" in shown and "€3,400" in shown
+    assert any(t.startswith("-€") for t in shown)  # a negative tick
 
 
 def test_all_zero_data():

@@ -72,7 +72,7 @@ def test_owner_sets_a_cost_rate_or_gets_the_default(owner_client, owner, staff, 
     first, second = TimeEntry.objects.order_by("id")
     assert (first.minutes, first.cost_rate, first.user) == (90, Decimal("60.00"), staff)
     assert (second.minutes, second.cost_rate, second.user) == (45, Decimal("42.00"), owner)
-    assert "cost 90.00" in owner_client.get(acme.get_absolute_url()).content.decode()
+    assert "cost €90" in owner_client.get(acme.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(
