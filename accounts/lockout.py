@@ -14,7 +14,7 @@ def normalise_email(value: object) -> str:
     return BaseUserManager.normalize_email(str(value or "").strip()).lower()
 
 
-def username_of(request: HttpRequest, credentials: dict | None) -> str:
+def username_of(request: HttpRequest | None, credentials: dict[str, object] | None) -> str:
     """The normalised e-mail from the credentials, or else from the posted form."""
     value = (credentials or {}).get("username")
     if value is None and request is not None and request.method == "POST":

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments import scoring
 from assessments.models.clients import Client
 
@@ -77,6 +78,8 @@ class EvidenceThresholds(models.Model):
         default=Decimal("0.30"),
         validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
     )
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "evidence thresholds"
@@ -146,6 +149,8 @@ class Assessment(models.Model):
     review_on = models.DateField(_("look again on"), null=True, blank=True)
     act_not_before = models.DateField(_("act no earlier than"), null=True, blank=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [
@@ -187,6 +192,8 @@ class AssessmentAnswer(models.Model):
     proposed = models.BooleanField(
         default=False, help_text="The evidence rules proposed this flag."
     )
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

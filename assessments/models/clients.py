@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 
 
 class Client(models.Model):
@@ -64,6 +65,8 @@ class Client(models.Model):
     offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -90,6 +93,8 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

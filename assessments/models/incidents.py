@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.clients import Client, Contact
 
 GENESIS_HASH = "0" * 64
@@ -63,7 +64,7 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(TenantQuerySet):
     def delete(self):
         raise PermissionDenied("Incidents are never deleted; amend them instead.")
 
@@ -141,7 +142,7 @@ class Incident(models.Model):
         }
 
 
-class IncidentVersionQuerySet(models.QuerySet):
+class IncidentVersionQuerySet(TenantQuerySet):
     def delete(self):
         raise PermissionDenied("Incident versions are never deleted.")
 
@@ -234,6 +235,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.clients import Client
 
 MAX_AMOUNT = Decimal("999999999.99")
@@ -44,6 +45,8 @@ class Invoice(models.Model):
         help_text=_("How much the client talked the price down after it was agreed."),
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -108,6 +111,8 @@ class TimeEntry(models.Model):
     )
     note = models.CharField(_("note"), max_length=1000, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

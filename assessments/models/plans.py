@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.assessment import Assessment
 from assessments.models.clients import Client
 
@@ -23,6 +24,8 @@ class ReferralPartner(models.Model):
     speciality = models.CharField(_("speciality"), max_length=200, blank=True)
     contact = models.CharField(_("contact details"), max_length=300, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -112,6 +115,8 @@ class OffboardingPlan(models.Model):
     # Acting on it.
     finalised_at = models.DateTimeField(null=True, blank=True)
     exit_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-id"]

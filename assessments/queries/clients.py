@@ -123,6 +123,9 @@ def find_clients(business: Business, search: str, limit: int) -> QuerySet[Client
     trigram indexes of migration 0003 serve; the contacts are capped at `CONTACT_MATCHES`
     (a search that broad is too broad to list anyway).
     """
+    # Each name condition in a subquery of its own, so each is served by its own index
+    # (an OR of a column condition and a subquery makes PostgreSQL scan the clients).
+    by_name = Client.objects.filter(business=business, name__icontains=search).values("pk")
     by_contact = (
         Contact.objects.filter(business=business, name__icontains=search)
         .order_by()
@@ -130,7 +133,7 @@ def find_clients(business: Business, search: str, limit: int) -> QuerySet[Client
     )
     return (
         Client.objects.filter(business=business)
-        .filter(Q(name__icontains=search) | Q(pk__in=by_contact))
+        .filter(Q(pk__in=by_name) | Q(pk__in=by_contact))
         .annotate(rank=Case(When(name__istartswith=search, then=0), default=1))
         .order_by("rank", "name", "pk")
         .only("pk", "name", "status")[:limit]
