@@ -1,6 +1,7 @@
 """Issue 18: the language switcher in a real browser, and the portfolio in Greek.
 
-Screenshots: test-artifacts/screenshots/i18n-login-switcher.png, i18n-portfolio-el.png.
+Screenshots: test-artifacts/screenshots/i18n-login-switcher.png, i18n-login-el.png,
+i18n-portfolio-el.png.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def test_switching_to_greek_on_the_login_page_and_the_portfolio_in_greek(new_pag
     page.wait_for_function("document.documentElement.lang === 'el'")
     assert page.url.endswith("/accounts/login/")
     assert page.csp_errors == []
+    expect(page.locator("select[name='language']")).to_have_value("el")
+    shot(page, "i18n-login-el")
 
     page.locator("input[name='username']").fill(owner.email)
     page.locator("#id_password").fill(DEMO_PASSWORD)
