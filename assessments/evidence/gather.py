@@ -23,7 +23,7 @@ from assessments.evidence.inputs import (
     Lateness,
     Thresholds,
 )
-from assessments.figures import WINDOW_DAYS, _days_late, _window_start, client_figures
+from assessments.figures import WINDOW_DAYS, client_figures, definitions
 from assessments.models import AbuseFlag, Client, EvidenceThresholds, Incident, Invoice
 
 # The latest incidents read for links and severities; counts come from the figures.
@@ -38,14 +38,14 @@ def _thresholds(client: Client) -> Thresholds:
 
 def _invoices(client: Client, thresholds: Thresholds, today: date) -> tuple[InvoiceRef, ...]:
     # The same payment scope and lateness as `figures`, so the links agree with its counts.
-    scope = Q(issued_on__gt=_window_start(today)) | Q(paid_on__isnull=True)
-    counted = Q(paid_on__isnull=False) | Q(due_on__lt=today)
-    open_overdue = Q(paid_on__isnull=True, due_on__lt=today)
+    scope = definitions.payment_scope(today)
+    counted = definitions.counted_late(today)
+    open_overdue = definitions.overdue(today)
     late_enough = max(1, min(thresholds.late_average_days, thresholds.late_severe_days))
     notable = (
         Invoice.objects.filter(business_id=client.business_id, client=client)
         .filter(scope)
-        .annotate(late=_days_late(today))
+        .annotate(late=definitions.days_late(today))
         .filter(
             Q(disputed=True)
             | Q(discount_pushed__gt=0)

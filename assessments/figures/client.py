@@ -9,7 +9,6 @@ exact on every database.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,20 +29,9 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
-from assessments.figures.summary import (
-    AGING_BUCKETS,
-    RECENT_DAYS,
-    WINDOW_DAYS,
-    ZERO,
-    DaysBetween,
-    Summary,
-    _cost_expression,
-    _days_late,
-    _money,
-    _today_value,
-    _window_start,
-    out_of_hours,
-)
+from assessments.figures import definitions as d
+from assessments.figures.definitions import RECENT_DAYS, WINDOW_DAYS, DaysBetween
+from assessments.figures.summary import AGING_BUCKETS, Summary, out_of_hours
 from assessments.models import Client, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
@@ -122,20 +110,19 @@ def _json_subquery(model, json: JSONObject, **filters) -> Subquery:
 
 
 def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObject:
-    start = _window_start(today)
-    in_window = Q(issued_on__gt=start)
-    payment_scope = in_window | Q(paid_on__isnull=True)
-    counted_late = payment_scope & (Q(paid_on__isnull=False) | Q(due_on__lt=today))
-    days_late = _days_late(today)
+    in_window = d.issued_in_window(today)
+    payment_scope = d.payment_scope(today)
+    counted_late = d.counted_late(today)
+    days_late = d.days_late(today)
     fields = {
         "revenue": _text(Sum("amount", filter=in_window)),
         "open_balance": _text(Sum("amount", filter=Q(paid_on__isnull=True))),
-        "overdue_balance": _text(Sum("amount", filter=Q(paid_on__isnull=True, due_on__lt=today))),
+        "overdue_balance": _text(Sum("amount", filter=d.overdue(today))),
         "invoices": Count("id", filter=payment_scope),
         "paid_invoices": Count("id", filter=payment_scope & Q(paid_on__isnull=False)),
         "late_invoices": Count(
             "id",
-            filter=counted_late & Q(due_on__lt=Coalesce("paid_on", _today_value(today))),
+            filter=counted_late & Q(due_on__lt=Coalesce("paid_on", d.today_value(today))),
         ),
         "disputed_invoices": Count("id", filter=payment_scope & Q(disputed=True)),
         "discounts": Count("id", filter=payment_scope & Q(discount_pushed__gt=0)),
@@ -153,7 +140,7 @@ def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObje
         "severe_late": Count(
             "id", filter=counted_late & GreaterThanOrEqual(days_late, Value(severe_days))
         ),
-        "open_overdue": Count("id", filter=Q(paid_on__isnull=True, due_on__lt=today)),
+        "open_overdue": Count("id", filter=d.overdue(today)),
     }
     for i, first in enumerate(months):
         nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
@@ -173,18 +160,17 @@ def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObje
 
 
 def _time_json(today: date, months: list[date]) -> JSONObject:
-    start = _window_start(today)
-    cost = _cost_expression()
+    in_window = d.time_in_window(today)
+    cost = d.time_cost_cents()
+    # Costs travel as whole cents (integers): exact on every database.
     fields = {
-        "cost": _text(Sum(cost, filter=Q(date__gt=start))),
-        "total_minutes": Sum("minutes", filter=Q(date__gt=start)),
-        "unbilled_minutes": Sum(
-            "minutes", filter=Q(date__gt=start) & ~Q(kind=TimeEntry.Kind.BILLABLE)
-        ),
+        "cost": Sum(cost, filter=in_window),
+        "total_minutes": Sum("minutes", filter=in_window),
+        "unbilled_minutes": Sum("minutes", filter=in_window & ~Q(kind=TimeEntry.Kind.BILLABLE)),
     }
     for i, first in enumerate(months):
         nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
-        fields[f"m{i}"] = _text(Sum(cost, filter=Q(date__gte=first, date__lt=nxt)))
+        fields[f"m{i}"] = Sum(cost, filter=Q(date__gte=first, date__lt=nxt))
     return JSONObject(**fields)
 
 
@@ -210,7 +196,7 @@ def _next_month(first: date) -> date:
 
 
 def _dec(value) -> Decimal:
-    return _money(Decimal(value)) if value not in (None, "") else ZERO
+    return d.money(value)
 
 
 def _float(value) -> float | None:
@@ -229,9 +215,7 @@ def with_figures(
     today = today or timezone.localdate()
     months = month_starts(today)
     business_total = (
-        Invoice.objects.filter(
-            business_id=OuterRef("business_id"), issued_on__gt=_window_start(today)
-        )
+        Invoice.objects.filter(d.issued_in_window(today), business_id=OuterRef("business_id"))
         .order_by()
         .values("business")
         .annotate(t=_text(Sum("amount")))
@@ -244,14 +228,6 @@ def with_figures(
         fig_total=Subquery(business_total),
         fig_today=Value(today.isoformat(), output_field=CharField()),
     )
-
-
-@functools.lru_cache(maxsize=2)  # this minute and the last: each holds a large query
-def _figures_query(today: date, severe_days: int, now: datetime) -> QuerySet[Client]:
-    """`with_figures` over all clients, built once per day, threshold and minute: its
-    150-odd aggregate expressions take about 10 ms of Python to build, more than the
-    query itself. Callers filter it (a filtered copy never changes this one)."""
-    return with_figures(Client.objects.all(), today=today, severe_days=severe_days, now=now)
 
 
 def client_figures(
@@ -267,8 +243,9 @@ def client_figures(
     if getattr(client, "fig_today", None) == today.isoformat():
         row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "inc", "total")}
     else:
-        now = timezone.now().replace(second=0, microsecond=0)
-        annotated = _figures_query(today, severe_days, now).filter(pk=client.pk)
+        annotated = with_figures(
+            Client.objects.filter(pk=client.pk), today=today, severe_days=severe_days
+        )
         found = annotated.values("fig_inv", "fig_tim", "fig_inc", "fig_total").get()
         row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "inc", "total")}
     months = month_starts(today)
@@ -278,7 +255,7 @@ def client_figures(
     summary = Summary(
         client_id=client.pk,
         revenue=revenue,
-        cost=_dec(tim.get("cost")),
+        cost=d.money_from_cents(tim.get("cost")),
         open_balance=_dec(inv.get("open_balance")),
         overdue_balance=_dec(inv.get("overdue_balance")),
         invoices=inv.get("invoices") or 0,
@@ -305,7 +282,7 @@ def client_figures(
         business_revenue=total,
         months=months,
         revenue_by_month=[_dec(inv.get(f"m{i}")) for i in range(len(months))],
-        cost_by_month=[_dec(tim.get(f"m{i}")) for i in range(len(months))],
+        cost_by_month=[d.money_from_cents(tim.get(f"m{i}")) for i in range(len(months))],
         aging={key: _dec(inv.get(f"age_{key}")) for key, _, _ in AGING_BUCKETS},
         incidents_90d={c: inc[f"c90_{c}"] for c in categories if inc.get(f"c90_{c}")},
         incidents_12m={c: inc[f"c12_{c}"] for c in categories if inc.get(f"c12_{c}")},
@@ -331,7 +308,7 @@ def _as_dict(value) -> dict:
 def _recent_invoices(client: Client, today: date, limit: int) -> list[InvoiceLateness]:
     rows = (
         Invoice.objects.filter(business_id=client.business_id, client=client)
-        .annotate(late=_days_late(today))
+        .annotate(late=d.days_late(today))
         .order_by("-issued_on", "-id")
         .values("id", "number", "issued_on", "due_on", "paid_on", "amount", "late", "disputed")[
             :limit
@@ -344,7 +321,7 @@ def _recent_invoices(client: Client, today: date, limit: int) -> list[InvoiceLat
             issued_on=r["issued_on"],
             due_on=r["due_on"],
             paid_on=r["paid_on"],
-            amount=_money(r["amount"]),
+            amount=d.money(r["amount"]),
             days_late=max(0, r["late"] or 0),
             disputed=r["disputed"],
         )

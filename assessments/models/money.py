@@ -71,8 +71,10 @@ class Invoice(models.Model):
 
     def days_late(self, today=None) -> int:
         """Days past due: to payment, or to today while open; never negative."""
-        end = self.paid_on or today or timezone.localdate()
-        return max(0, (end - self.due_on).days)
+        # Imported here: the figures package imports these models.
+        from assessments.figures.definitions import days_late_of
+
+        return days_late_of(self.due_on, self.paid_on, today or timezone.localdate())
 
 
 class TimeEntry(QuickChoiceLabels, models.Model):
@@ -123,7 +125,9 @@ class TimeEntry(QuickChoiceLabels, models.Model):
 
     @property
     def cost(self) -> Decimal:
-        return (Decimal(self.minutes) * self.cost_rate / Decimal(60)).quantize(Decimal("0.01"))
+        from assessments.figures.definitions import time_cost  # the figures import models
+
+        return time_cost(self.minutes, self.cost_rate)
 
     @property
     def unbilled(self) -> bool:

@@ -136,9 +136,8 @@ def test_help_page_shows_rules_flags_thresholds_and_definitions(owner_client, st
     assert "A client at 30% or more of your revenue gets a caution" in page
     assert "how likely the situation is to change" in page
     # The figures' definitions, word for word from the module that computes them.
-    definitions = figures.__doc__.split("Definitions (shown to owners on the help page):")[1]
-    for item in re.split(r"\n- ", definitions.strip().lstrip("- ")):
-        assert re.sub(r"\s+", " ", item.strip()) in page
+    for item in figures.definitions.DEFINITIONS:
+        assert str(item) in page
     # Staff read the rules but get no link to change them.
     assert URL not in staff_client.get(HELP).content.decode()
     assert URL in owner_client.get(HELP).content.decode()
