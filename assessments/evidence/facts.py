@@ -151,6 +151,21 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "no referrals in %(count)s years",
             "count",
         ),
+        "client.billing_unknown": _(
+            "the billing model is not recorded: if you bill by the hour, changes add to the "
+            "bill and this is no problem; if not, it may be (answer it yourself)"
+        ),
+        "client.referrals_unknown": ngettext_lazy(
+            "referrals are not recorded, after %(count)s year as a client: has this client "
+            "ever sent anyone your way? (answer it yourself)",
+            "referrals are not recorded, after %(count)s years as a client: has this client "
+            "ever sent anyone your way? (answer it yourself)",
+            "count",
+        ),
+        "client.contract_unknown": _(
+            "whether there is a written contract is not recorded: check what scope was agreed, "
+            "first e-mails included"
+        ),
         "client.no_referrals_yet": _("no referrals yet, in less than a year as a client"),
         "client.referrals": ngettext_lazy(
             "has sent you %(count)s referral",

@@ -164,6 +164,7 @@ def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
             referrals_sent=client.referrals_sent,
             long_standing=client.long_standing,
             billing_model=client.billing_model,
+            has_written_contract=client.has_written_contract,
         ),
         currency=business.currency,
         figures=figures,

@@ -49,12 +49,15 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ClientInfo:
+    """None (or "" for the billing model) means not recorded: never read as "no"."""
+
     id: int
     name: str
     since: date
-    referrals_sent: int
-    long_standing: bool
+    referrals_sent: int | None
+    long_standing: bool | None
     billing_model: str
+    has_written_contract: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ class Proposal:
     facts: tuple[Fact, ...]
     # False: the facts are context, below the threshold; the flag is not pre-filled.
     meets_threshold: bool
+    # True: the rule needs something the record does not say (billing model, referrals
+    # not recorded). The checklist starts the flag at "Not sure" and its facts say what
+    # to check: a blank neither proposes nor suppresses a flag.
+    asks: bool = False
 
     @property
     def flag(self) -> RedFlag:
@@ -58,6 +62,7 @@ class Proposal:
         return {
             "flag": self.flag_key,
             "meets_threshold": self.meets_threshold,
+            "asks": self.asks,
             "facts": [fact.to_json() for fact in self.facts],
         }
 
@@ -67,6 +72,7 @@ class Proposal:
             flag_key=str(data["flag"]),
             facts=tuple(Fact.from_json(f) for f in data.get("facts", [])),
             meets_threshold=bool(data.get("meets_threshold")),
+            asks=bool(data.get("asks")),
         )
 
 
@@ -289,30 +295,43 @@ def unprofitable(data: EvidenceInput) -> list[Proposal]:
 
 def scope_changes(data: EvidenceInput) -> list[Proposal]:
     """Default: 3 changes of mind in 90 days; never proposed for hourly billing, where
-    changes add to the bill and both sides know it (000 #6)."""
+    changes add to the bill and both sides know it (000 #6). With the billing model not
+    recorded, the checklist asks instead of assuming either way."""
     count = data.count_90d({"changed_mind"})
     if not count:
         return []
     related = data.incidents_within({"changed_mind"}, RECENT_DAYS)
     facts = [Fact("incidents.changed_mind", {"count": count}, links(related))]
-    hourly = data.client.billing_model == "hourly"
-    if hourly:
-        facts.append(Fact("client.hourly", {}, (Link("client", data.client.id),)))
-    meets = not hourly and count >= data.thresholds.scope_changes_90_days
-    return [Proposal("changes_mind", tuple(facts), meets)]
+    page = (Link("client", data.client.id),)
+    billing = data.client.billing_model
+    enough = count >= data.thresholds.scope_changes_90_days
+    if billing == "hourly":
+        facts.append(Fact("client.hourly", {}, page))
+        return [Proposal("changes_mind", tuple(facts), False)]
+    if not billing:
+        if enough:
+            facts.append(Fact("client.billing_unknown", {}, page))
+        return [Proposal("changes_mind", tuple(facts), False, asks=enough)]
+    return [Proposal("changes_mind", tuple(facts), enough)]
 
 
 def no_referrals(data: EvidenceInput) -> list[Proposal]:
-    """Default: no referral after 2 years as a client (003 #4)."""
+    """Default: no referral after 2 years as a client (003 #4). Referrals not recorded:
+    after those years the checklist asks, before that there is nothing to ask."""
     page = (Link("client", data.client.id),)
-    if data.client.referrals_sent:
-        fact = Fact("client.referrals", {"count": data.client.referrals_sent}, page)
+    referrals = data.client.referrals_sent
+    if referrals:
+        fact = Fact("client.referrals", {"count": referrals}, page)
         return [Proposal("never_refers", (fact,), False)]
     years = data.years_as_client
+    enough = years >= data.thresholds.no_referrals_after_years
+    if referrals is None:
+        fact = Fact("client.referrals_unknown", {"count": years}, page)
+        return [Proposal("never_refers", (fact,), False, asks=enough)]
     if years < 1:
         return [Proposal("never_refers", (Fact("client.no_referrals_yet", {}, page),), False)]
     fact = Fact("client.no_referrals", {"count": years}, page)
-    return [Proposal("never_refers", (fact,), years >= data.thresholds.no_referrals_after_years)]
+    return [Proposal("never_refers", (fact,), enough)]
 
 
 RULES: Mapping[str, Callable[[EvidenceInput], list[Proposal]]] = MappingProxyType(
@@ -343,3 +362,8 @@ def propose(data: EvidenceInput) -> list[Proposal]:
 
 def proposed_keys(proposals: Iterable[Proposal]) -> set[str]:
     return {p.flag_key for p in proposals if p.meets_threshold}
+
+
+def asked_keys(proposals: Iterable[Proposal]) -> set[str]:
+    """Flags the checklist starts at "Not sure": the rule lacks a fact the owner knows."""
+    return {p.flag_key for p in proposals if p.asks and not p.meets_threshold}

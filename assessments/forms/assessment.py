@@ -47,7 +47,8 @@ class ChecklistForm(forms.Form):
     """Every flag answered yes, no or not sure, with a note.
 
     Initial answers come from the saved rows, or else from the evidence: a flag
-    it proposes starts as "yes", every other flag as "no"; the owner decides.
+    it proposes starts as "yes", a flag it cannot settle because something is not
+    recorded as "not sure", every other flag as "no"; the owner decides.
     """
 
     def __init__(
@@ -55,6 +56,7 @@ class ChecklistForm(forms.Form):
         *args,
         saved: Mapping[str, AssessmentAnswer] | None = None,
         proposed: set[str] | frozenset[str] = frozenset(),
+        asked: set[str] | frozenset[str] = frozenset(),
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +68,12 @@ class ChecklistForm(forms.Form):
             if row is not None:
                 initial_answer, initial_note = row.answer, row.note
             else:
-                initial_answer = scoring.Answer.YES if flag.key in proposed else scoring.Answer.NO
+                if flag.key in proposed:
+                    initial_answer = scoring.Answer.YES
+                elif flag.key in asked:
+                    initial_answer = scoring.Answer.UNSURE
+                else:
+                    initial_answer = scoring.Answer.NO
                 initial_note = ""
             self.fields[f"answer_{flag.key}"] = forms.ChoiceField(
                 label=flag.question,
@@ -117,25 +124,37 @@ class WeighingForm(forms.ModelForm):
         ),
     )
 
+    long_standing = forms.NullBooleanField(
+        label=_("Is this a long-standing or personal relationship?"),
+        required=False,
+        widget=forms.RadioSelect(choices=[("true", _("Yes")), ("false", _("No"))]),
+        help_text=_(
+            "An old client or a friend who suddenly does not fit: ask how likely the "
+            "situation is to change before you act (article 003). If yes, the first step "
+            "is a conversation, before any letter."
+        ),
+    )
+
     class Meta:
         model = Assessment
         fields = ["likelihood_of_change", "long_standing", "weighing_note"]
-        help_texts = {
-            "long_standing": _(
-                "An old client or a friend who suddenly does not fit: ask how likely the "
-                "situation is to change before you act (article 003)."
-            ),
-        }
         widgets = {"weighing_note": forms.Textarea(attrs={"rows": 3})}
 
     def require_likelihood(self) -> bool:
-        """Going on to the verdict needs an answer; going back or leaving does not."""
-        if self.cleaned_data.get("likelihood_of_change"):
-            return True
-        self.add_error(
-            "likelihood_of_change", _("Say how likely the situation is to change to go on.")
-        )
-        return False
+        """Going on to the verdict needs both answers; going back or leaving does not.
+        Nothing is assumed for a question left open."""
+        ok = True
+        if not self.cleaned_data.get("likelihood_of_change"):
+            self.add_error(
+                "likelihood_of_change", _("Say how likely the situation is to change to go on.")
+            )
+            ok = False
+        if self.cleaned_data.get("long_standing") is None:
+            self.add_error(
+                "long_standing", _("Say whether this is a long-standing relationship to go on.")
+            )
+            ok = False
+        return ok
 
 
 class VerdictForm(forms.Form):

@@ -131,7 +131,10 @@ class Assessment(QuickChoiceLabels, models.Model):
         choices=Likelihood.choices,
         blank=True,
     )
-    long_standing = models.BooleanField(_("long-standing or personal relationship"), default=False)
+    # None until the owner answers it in the weighing (copied from the client when known).
+    long_standing = models.BooleanField(
+        _("long-standing or personal relationship"), null=True, blank=True, default=None
+    )
     weighing_note = models.TextField(_("notes on the weighing"), blank=True, max_length=5000)
     # Snapshots at completion: a completed assessment never changes, even if the record does.
     evidence_snapshot = models.JSONField(default=dict, blank=True)

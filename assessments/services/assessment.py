@@ -132,7 +132,7 @@ def save_answers(
 
 @transaction.atomic
 def save_weighing(
-    assessment: Assessment, *, likelihood: str, long_standing: bool, note: str
+    assessment: Assessment, *, likelihood: str, long_standing: bool | None, note: str
 ) -> None:
     locked = _locked(assessment)
     locked.likelihood_of_change = scoring.Likelihood(likelihood) if likelihood else ""
@@ -199,6 +199,8 @@ def preview(
     own concentration share (default 30%), so `decide` gets no share of its own."""
     if not assessment.likelihood_of_change:
         raise ValidationError(_("Say how likely the situation is to change first."))
+    if assessment.long_standing is None:
+        raise ValidationError(_("Say whether this is a long-standing relationship first."))
     decision = scoring.decide(
         {key: row.answer for key, row in answers.items()},
         likelihood=assessment.likelihood_of_change,

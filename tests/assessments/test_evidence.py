@@ -492,6 +492,7 @@ def acme(business):
         name="Acme",
         client_since=timezone.localdate() - timedelta(days=4 * 366),
         billing_model="fixed",
+        referrals_sent=0,
     )
 
 

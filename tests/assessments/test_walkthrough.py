@@ -70,7 +70,12 @@ def walk(
     assert response.status_code == 302, response.context["form"].errors
     response = http.post(
         url("assessment_weighing", assessment.pk),
-        {"likelihood_of_change": likelihood, "weighing_note": "", "go": "next"},
+        {
+            "likelihood_of_change": likelihood,
+            "long_standing": "false",
+            "weighing_note": "",
+            "go": "next",
+        },
     )
     assert response["Location"] == url("assessment_verdict", assessment.pk)
     assert http.get(url("assessment_verdict", assessment.pk)).status_code == 200
@@ -250,7 +255,8 @@ def test_going_on_without_a_likelihood_is_refused(draft, owner_client):
 def test_bad_verdict_input_completes_nothing(draft, owner_client, acme):
     owner_client.post(url("assessment_checklist", draft.pk), checklist({"slow_to_pay": "yes"}))
     owner_client.post(
-        url("assessment_weighing", draft.pk), {"likelihood_of_change": "possible", "go": "next"}
+        url("assessment_weighing", draft.pk),
+        {"likelihood_of_change": "possible", "long_standing": "false", "go": "next"},
     )
     today = today_for(acme)
     for bad in (
@@ -365,7 +371,11 @@ def test_a_completed_review_refuses_every_change(complete, owner_client, acme):
     posts = {
         "assessment_evidence": {"go": "next"},
         "assessment_checklist": checklist({"physical_abuse": "yes"}),
-        "assessment_weighing": {"likelihood_of_change": "likely", "go": "next"},
+        "assessment_weighing": {
+            "likelihood_of_change": "likely",
+            "long_standing": "false",
+            "go": "next",
+        },
         "assessment_verdict": {"go": "save"},
         "assessment_complete": {},
     }
@@ -444,7 +454,8 @@ def test_every_page_runs_the_same_queries_whatever_the_record(business, owner, o
         open_draft = start(owner_client, client)
         owner_client.post(url("assessment_checklist", open_draft.pk), checklist({"lying": "yes"}))
         owner_client.post(
-            url("assessment_weighing", open_draft.pk), {"likelihood_of_change": "possible"}
+            url("assessment_weighing", open_draft.pk),
+            {"likelihood_of_change": "possible", "long_standing": "false"},
         )
         for name in STEP_VIEWS:
             counts.setdefault(name, []).append(_queries(owner_client, url(name, open_draft.pk)))

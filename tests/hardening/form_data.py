@@ -219,7 +219,7 @@ FORMS: dict[str, FormSpec] = {
         "owner",
         lambda w: {
             "likelihood_of_change": "unlikely",
-            "long_standing": "",
+            "long_standing": "false",
             "weighing_note": "They will not change.",
             "go": "next",
         },

@@ -63,10 +63,10 @@ def client_fields(name: str) -> dict[str, Any]:
         "status": "active",
         "billing_model": "fixed",
         "payment_terms_days": "30",
-        "has_written_contract": "on",
+        "has_written_contract": "true",
         "contract_terms": "Website, 12 pages, EUR 9,000.",
         "referrals_sent": "1",
-        "long_standing": "",
+        "long_standing": "false",
         "notes": "Met at the trade fair.",
     }
 
