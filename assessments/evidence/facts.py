@@ -30,14 +30,42 @@ from django.utils.translation import ngettext_lazy
 MESSAGES: Mapping[str, Promise] = MappingProxyType(
     {
         "incidents.physical": ngettext_lazy(
-            "%(count)s incident of physical abuse or threatening behaviour in the last 12 months",
-            "%(count)s incidents of physical abuse or threatening behaviour in the last 12 months",
+            "%(count)s incident of physical abuse or threatening behaviour on record",
+            "%(count)s incidents of physical abuse or threatening behaviour on record",
             "count",
         ),
         "incidents.verbal": ngettext_lazy(
-            "%(count)s incident of verbal abuse, harassment or threats in the last 12 months",
-            "%(count)s incidents of verbal abuse, harassment or threats in the last 12 months",
+            "%(count)s incident of verbal abuse, harassment or threats on record",
+            "%(count)s incidents of verbal abuse, harassment or threats on record",
             "count",
+        ),
+        "incidents.latest": ngettext_lazy(
+            "the latest on %(latest_date)s, %(count)s month ago: it does not expire",
+            "the latest on %(latest_date)s, %(count)s months ago: it does not expire",
+            "count",
+        ),
+        "weight.abuse_first": _(
+            "a first remark of low or medium severity: a serious flag, not yet a "
+            "deal-breaker; tell them once, in writing, that it must stop"
+        ),
+        "weight.abuse_repeated": ngettext_lazy(
+            "%(count)s remark: it happened again, so it is a deal-breaker",
+            "%(count)s remarks: it happened again, so it is a deal-breaker",
+            "count",
+        ),
+        "weight.abuse_severe": ngettext_lazy(
+            "%(count)s of them a threat or of high or critical severity: a deal-breaker, "
+            "no warning needed",
+            "%(count)s of them threats or of high or critical severity: a deal-breaker, "
+            "no warning needed",
+            "count",
+        ),
+        "weight.risk_first": _(
+            "a first one, of low severity: a serious flag; refuse in writing, and part "
+            "ways if it comes again"
+        ),
+        "weight.risk_repeated_or_severe": _(
+            "repeated, or of medium severity or worse: a deal-breaker"
         ),
         "flags.open": _("contact %(contact)s flagged abusive on %(raised_date)s"),
         "flags.open_incidents": ngettext_lazy(
@@ -50,8 +78,8 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "cleared on %(cleared_date)s"
         ),
         "incidents.lying": ngettext_lazy(
-            "%(count)s incident of lying or twisting an agreement in the last 12 months",
-            "%(count)s incidents of lying or twisting an agreement in the last 12 months",
+            "%(count)s incident of lying or twisting an agreement on record",
+            "%(count)s incidents of lying or twisting an agreement on record",
             "count",
         ),
         "incidents.lying_serious": ngettext_lazy(
@@ -60,13 +88,13 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "count",
         ),
         "incidents.unethical": ngettext_lazy(
-            "%(count)s request for something unethical in the last 12 months",
-            "%(count)s requests for something unethical in the last 12 months",
+            "%(count)s request for something unethical on record",
+            "%(count)s requests for something unethical on record",
             "count",
         ),
         "incidents.legal": ngettext_lazy(
-            "%(count)s incident that could cause legal trouble in the last 12 months",
-            "%(count)s incidents that could cause legal trouble in the last 12 months",
+            "%(count)s incident that could cause legal trouble on record",
+            "%(count)s incidents that could cause legal trouble on record",
             "count",
         ),
         "incidents.out_of_hours": ngettext_lazy(

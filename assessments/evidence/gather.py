@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from assessments.evidence.inputs import (
@@ -23,6 +23,7 @@ from assessments.evidence.inputs import (
     Lateness,
     Thresholds,
 )
+from assessments.evidence.rules import NEVER_EXPIRE
 from assessments.figures import WINDOW_DAYS, client_figures, definitions
 from assessments.models import AbuseFlag, Client, EvidenceThresholds, Incident, Invoice
 
@@ -71,15 +72,20 @@ def _invoices(client: Client, thresholds: Thresholds, today: date) -> tuple[Invo
 
 
 def _incidents(client: Client, now: datetime) -> tuple[IncidentRef, ...]:
+    # The window's incidents and every deal-breaker incident however old (they never
+    # expire), deal-breakers first so the cap never drops one, then newest first.
+    deal_breaker = Q(category__in=NEVER_EXPIRE)
     rows = (
-        Incident.objects.filter(
-            business_id=client.business_id,
-            client=client,
-            occurred_at__gt=now - timedelta(days=WINDOW_DAYS),
-        )
+        Incident.objects.filter(business_id=client.business_id, client=client)
+        .filter(Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS)) | deal_breaker)
         # "Something else" evidences no flag unless it happened outside agreed hours.
         .filter(~Q(category=Incident.Category.OTHER) | Q(outside_hours=True))
-        .order_by("-occurred_at", "-id")
+        .annotate(
+            first=Case(
+                When(deal_breaker, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("first", "-occurred_at", "-id")
         .values(
             "id",
             "number",

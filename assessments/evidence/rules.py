@@ -15,17 +15,47 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+from assessments import scoring
 from assessments.evidence.facts import Fact, Link, money_param
-from assessments.evidence.inputs import RECENT_DAYS, WINDOW_DAYS, EvidenceInput, Thresholds, links
+from assessments.evidence.inputs import (
+    RECENT_DAYS,
+    WINDOW_DAYS,
+    EvidenceInput,
+    IncidentRef,
+    Thresholds,
+    links,
+)
 from assessments.redflags import INCIDENT_CATEGORY_FLAGS, RedFlag, get_flag
 
 # Fixed thresholds (not owner-editable: they follow from the articles, not from taste).
-# Deal-breakers need no second flag: one logged incident of abuse, an unethical
-# request or a legal risk proposes it, and the owner confirms or not.
+# Deal-breakers need no second flag, and their incidents never age out: "an apology
+# does not undo it: what matters is that it happened". Severity and repetition decide
+# how much one weighs:
+# - physical abuse and threats: one incident, any severity, is a deal-breaker;
+# - shouting, name-calling, belittling remarks: a first one of low or medium severity
+#   is a serious flag with the step "tell them once, in writing" (the catalogue's own
+#   advice); a second, or any of high or critical severity, is a deal-breaker;
+# - an unethical request or a legal risk: a first one of low severity is a serious
+#   flag (refuse in writing / take advice); a second, or medium or worse, a deal-breaker;
+# - dishonesty, "a record of trying to fool you" (002): two incidents, or one serious.
 DEAL_BREAKER_INCIDENTS = 1
-# Dishonesty is "a record of trying to fool you" (002): two incidents, or one serious one.
 LYING_INCIDENTS = 2
+REPEAT_INCIDENTS = 2
 SERIOUS_SEVERITIES = frozenset({"high", "critical"})
+MILD_ABUSE_SEVERITIES = frozenset({"low", "medium"})
+MILD_RISK_SEVERITIES = frozenset({"low"})
+# Incident categories of the deal-breakers: counted over the whole record.
+NEVER_EXPIRE = frozenset(
+    {
+        "physical_abuse",
+        "verbal_abuse",
+        "harassment",
+        "threat",
+        "lying",
+        "unethical_request",
+        "legal_risk",
+    }
+)
 # Unreasonable demands or out-of-scope requests in 90 days: two is a pattern.
 DEMANDS_90_DAYS = 2
 # Payment disputes logged as incidents in 12 months (disputed invoices count separately).
@@ -53,6 +83,15 @@ class Proposal:
     # not recorded). The checklist starts the flag at "Not sure" and its facts say what
     # to check: a blank neither proposes nor suppresses a flag.
     asks: bool = False
+    # What the flag weighs if confirmed (a `scoring.Weight` value); "" for its tier.
+    weight: str = ""
+    # A `scoring.ESCALATION_STEPS` key that replaces the flag's own step ("" for none).
+    step: str = ""
+
+    @property
+    def weighing(self) -> scoring.Weighing:
+        weight = scoring.Weight(self.weight) if self.weight else scoring.default_weight(self.flag)
+        return scoring.Weighing(weight, self.step)
 
     @property
     def flag(self) -> RedFlag:
@@ -63,6 +102,8 @@ class Proposal:
             "flag": self.flag_key,
             "meets_threshold": self.meets_threshold,
             "asks": self.asks,
+            "weight": self.weight,
+            "step": self.step,
             "facts": [fact.to_json() for fact in self.facts],
         }
 
@@ -73,6 +114,8 @@ class Proposal:
             facts=tuple(Fact.from_json(f) for f in data.get("facts", [])),
             meets_threshold=bool(data.get("meets_threshold")),
             asks=bool(data.get("asks")),
+            weight=str(data.get("weight") or ""),
+            step=str(data.get("step") or ""),
         )
 
 
@@ -103,27 +146,66 @@ def _incident_rule(
     return rule
 
 
+def _on_record(data: EvidenceInput, categories: Iterable[str]) -> list[IncidentRef]:
+    """Every incident of these (deal-breaker) categories, however old, newest first."""
+    wanted = set(categories)
+    return [i for i in data.incidents if i.category in wanted]
+
+
+def _latest_fact(data: EvidenceInput, related: list[IncidentRef]) -> Fact:
+    """How long ago the latest of them happened: shown, because it never expires."""
+    latest = related[0]
+    months = months_between(latest.occurred_at.date(), data.today)
+    params = {"count": months, "latest_date": latest.occurred_at.date().isoformat()}
+    return Fact("incidents.latest", params, (latest.link(),))
+
+
+def months_between(earlier, later) -> int:
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    if later.day < earlier.day:
+        months -= 1
+    return max(0, months)
+
+
 def abuse_incidents(data: EvidenceInput) -> list[Proposal]:
-    """Physical and verbal abuse: one incident (a threat counts for both), or an open
-    abuse flag on a contact (verbal). A cleared flag is shown as context."""
+    """Physical and verbal abuse over the whole record (they never expire), weighed by
+    severity and repetition (see the constants above); an open abuse flag on a contact
+    proposes verbal abuse too. A cleared flag is shown as context."""
     found = []
-    for flag_key, code in (
-        ("physical_abuse", "incidents.physical"),
-        ("verbal_abuse", "incidents.verbal"),
-    ):
-        categories = categories_for(flag_key)
-        count = data.count_12m(categories)
-        facts = []
-        if count:
-            related = data.incidents_within(categories, WINDOW_DAYS)
-            facts.append(Fact(code, {"count": count}, links(related)))
-        meets = count >= DEAL_BREAKER_INCIDENTS
-        if flag_key == "verbal_abuse":
-            for flag in data.flags:
-                facts.append(_flag_fact(flag))
-                meets = meets or flag.is_open
-        if facts:
-            found.append(Proposal(flag_key, tuple(facts), meets))
+    physical = _on_record(data, categories_for("physical_abuse"))
+    if physical:
+        facts = (
+            Fact("incidents.physical", {"count": len(physical)}, links(physical)),
+            _latest_fact(data, physical),
+        )
+        found.append(Proposal("physical_abuse", facts, True))
+
+    related = _on_record(data, categories_for("verbal_abuse"))
+    facts = []
+    weight, step = "", ""
+    if related:
+        facts.append(Fact("incidents.verbal", {"count": len(related)}, links(related)))
+        facts.append(_latest_fact(data, related))
+        threats = [i for i in related if i.category == "threat"]
+        severe = [i for i in related if i.severity not in MILD_ABUSE_SEVERITIES]
+        if threats or severe:
+            facts.append(Fact("weight.abuse_severe", {"count": len(threats) + len(severe)}))
+        elif len(related) >= REPEAT_INCIDENTS:
+            facts.append(Fact("weight.abuse_repeated", {"count": len(related)}, links(related)))
+        else:
+            weight, step = scoring.Weight.SERIOUS.value, "verbal_abuse.warning"
+            facts.append(Fact("weight.abuse_first", {}, links(related)))
+    meets = bool(related)
+    for flag in data.flags:
+        facts.append(_flag_fact(flag))
+        if flag.is_open:
+            meets = True
+            # A contact flagged abusive with no incident on record to show how mildly:
+            # the staff member's judgement stands, at the flag's own weight.
+            if not flag.incidents and not related:
+                weight, step = "", ""
+    if facts:
+        found.append(Proposal("verbal_abuse", tuple(facts), meets, weight=weight, step=step))
     return found
 
 
@@ -145,20 +227,48 @@ def _flag_fact(flag) -> Fact:
 
 
 def lying_incidents(data: EvidenceInput) -> list[Proposal]:
-    categories = categories_for("dishonest")
-    count = data.count_12m(categories)
-    if not count:
+    related = _on_record(data, categories_for("dishonest"))
+    if not related:
         return []
-    related = data.incidents_within(categories, WINDOW_DAYS)
     serious = [i for i in related if i.severity in SERIOUS_SEVERITIES]
-    facts = [Fact("incidents.lying", {"count": count}, links(related))]
+    facts = [
+        Fact("incidents.lying", {"count": len(related)}, links(related)),
+        _latest_fact(data, related),
+    ]
     if serious:
         facts.append(Fact("incidents.lying_serious", {"count": len(serious)}, links(serious)))
-    return [Proposal("dishonest", tuple(facts), count >= LYING_INCIDENTS or bool(serious))]
+    return [Proposal("dishonest", tuple(facts), len(related) >= LYING_INCIDENTS or bool(serious))]
 
 
-unethical_incidents = _incident_rule("unethical", "incidents.unethical", DEAL_BREAKER_INCIDENTS)
-legal_incidents = _incident_rule("legal_liability", "incidents.legal", DEAL_BREAKER_INCIDENTS)
+def _risk_rule(flag_key: str, code: str, step: str) -> Callable[[EvidenceInput], list[Proposal]]:
+    """Unethical requests and legal risks, over the whole record: a first low-severity
+    one weighs as serious (with its step), a second or a worse one as a deal-breaker."""
+    categories = categories_for(flag_key)
+
+    def rule(data: EvidenceInput) -> list[Proposal]:
+        related = _on_record(data, categories)
+        if not related:
+            return []
+        facts = [
+            Fact(code, {"count": len(related)}, links(related)),
+            _latest_fact(data, related),
+        ]
+        mild = all(i.severity in MILD_RISK_SEVERITIES for i in related)
+        if mild and len(related) < REPEAT_INCIDENTS:
+            facts.append(Fact("weight.risk_first", {}, links(related)))
+            return [
+                Proposal(
+                    flag_key, tuple(facts), True, weight=scoring.Weight.SERIOUS.value, step=step
+                )
+            ]
+        facts.append(Fact("weight.risk_repeated_or_severe", {"count": len(related)}))
+        return [Proposal(flag_key, tuple(facts), True)]
+
+    return rule
+
+
+unethical_incidents = _risk_rule("unethical", "incidents.unethical", "unethical.refuse")
+legal_incidents = _risk_rule("legal_liability", "incidents.legal", "legal_liability.guard")
 competitor_incidents = _incident_rule(
     "plays_competitors", "incidents.competitor", COMPETITOR_INCIDENTS
 )

@@ -118,10 +118,9 @@ def test_an_empty_record_proposes_nothing_but_the_referral_context():
 
 def test_abuse_incidents_and_an_open_flag_propose_both_abuse_flags():
     data = make_input(
-        incidents_12m={"threat": 1, "verbal_abuse": 2},
         incidents=(
-            incident(1, "verbal_abuse", 3, contact_name="Jane Doe"),
             incident(2, "threat", 20),
+            incident(1, "verbal_abuse", 3, contact_name="Jane Doe"),
             incident(3, "verbal_abuse", 300),
             incident(4, "complaint", 1),
         ),
@@ -139,24 +138,63 @@ def test_abuse_incidents_and_an_open_flag_propose_both_abuse_flags():
     proposals = evidence.propose(data)
     physical = only(proposals, "physical_abuse")
     assert physical.meets_threshold
+    assert physical.weighing.weight == "deal_breaker"
     assert texts(physical) == [
-        "1 incident of physical abuse or threatening behaviour in the last 12 months"
+        "1 incident of physical abuse or threatening behaviour on record",
+        "the latest on 18 February 2026, 0 months ago: it does not expire",
     ]
     assert physical.facts[0].links == (Link("incident", 2, "102"),)
     verbal = only(proposals, "verbal_abuse")
     assert verbal.meets_threshold
+    assert verbal.weighing.weight == "deal_breaker"
     assert texts(verbal) == [
-        "3 incidents of verbal abuse, harassment or threats in the last 12 months",
+        "3 incidents of verbal abuse, harassment or threats on record",
+        "the latest on 18 February 2026, 0 months ago: it does not expire",
+        "1 of them a threat or of high or critical severity: a deal-breaker, no warning needed",
         "contact Jane Doe flagged abusive on 3 March 2026 (incidents 101, 102)",
     ]
-    assert [link.ref for link in verbal.facts[0].links] == ["101", "102", "103"]
-    assert verbal.facts[1].links == (
+    assert [link.ref for link in verbal.facts[0].links] == ["102", "101", "103"]
+    assert verbal.facts[3].links == (
         Link("contact", 31, "Jane Doe"),
         Link("incident", 1, "101"),
         Link("incident", 2, "102"),
     )
     # Deal-breakers come first.
     assert [p.flag_key for p in proposals][:2] == ["physical_abuse", "verbal_abuse"]
+
+
+@pytest.mark.parametrize(
+    ("record", "weight", "step"),
+    [
+        # A first remark of low or medium severity: serious, "tell them once".
+        ((("harassment", 5, "low"),), "serious", "verbal_abuse.warning"),
+        ((("verbal_abuse", 5, "medium"),), "serious", "verbal_abuse.warning"),
+        # Again after that: a deal-breaker; so is a severe one or a threat.
+        ((("harassment", 5, "low"), ("harassment", 60, "low")), "deal_breaker", ""),
+        ((("harassment", 5, "high"),), "deal_breaker", ""),
+        ((("verbal_abuse", 5, "critical"),), "deal_breaker", ""),
+        ((("threat", 5, "low"),), "deal_breaker", ""),
+        # Deal-breakers never expire: 14 months ago still counts, and still weighs.
+        ((("harassment", 430, "low"), ("harassment", 2, "low")), "deal_breaker", ""),
+        ((("harassment", 430, "low"),), "serious", "verbal_abuse.warning"),
+    ],
+)
+def test_abuse_weighs_by_severity_and_repetition(record, weight, step):
+    incidents = tuple(
+        incident(n, category, days, severity=severity)
+        for n, (category, days, severity) in enumerate(sorted(record, key=lambda r: r[1]))
+    )
+    verbal = only(evidence.propose(make_input(incidents=incidents)), "verbal_abuse")
+    assert verbal.meets_threshold
+    assert (verbal.weighing.weight, verbal.step) == (weight, step)
+
+
+def test_physical_abuse_fourteen_months_ago_is_still_proposed():
+    data = make_input(incidents=(incident(1, "physical_abuse", 14 * 31, severity="low"),))
+    physical = only(evidence.propose(data), "physical_abuse")
+    assert physical.meets_threshold and physical.weighing.weight == "deal_breaker"
+    assert texts(physical)[1].startswith("the latest on ")
+    assert "14 months ago" in texts(physical)[1]
 
 
 def test_a_cleared_abuse_flag_is_context_only():
@@ -180,38 +218,54 @@ def test_a_cleared_abuse_flag_is_context_only():
 
 
 def test_lying_needs_two_incidents_or_one_serious():
-    one = make_input(incidents_12m={"lying": 1}, incidents=(incident(1, "lying", 5),))
+    one = make_input(incidents=(incident(1, "lying", 5),))
     dishonest = only(evidence.propose(one), "dishonest")
     assert not dishonest.meets_threshold
-    assert texts(dishonest) == [
-        "1 incident of lying or twisting an agreement in the last 12 months"
-    ]
-    two = make_input(
-        incidents_12m={"lying": 2},
-        incidents=(incident(1, "lying", 5), incident(2, "lying", 50)),
-    )
+    assert texts(dishonest)[0] == "1 incident of lying or twisting an agreement on record"
+    # Two, however far apart: a record of trying to fool you does not expire.
+    two = make_input(incidents=(incident(1, "lying", 5), incident(2, "lying", 500)))
     assert only(evidence.propose(two), "dishonest").meets_threshold
-    serious = make_input(
-        incidents_12m={"lying": 1}, incidents=(incident(1, "lying", 5, severity="high"),)
-    )
+    serious = make_input(incidents=(incident(1, "lying", 5, severity="high"),))
     dishonest = only(evidence.propose(serious), "dishonest")
     assert dishonest.meets_threshold
-    assert texts(dishonest)[1] == "1 of them of high or critical severity"
+    assert texts(dishonest)[2] == "1 of them of high or critical severity"
+
+
+@pytest.mark.parametrize(
+    ("category", "flag_key", "text", "step"),
+    [
+        (
+            "unethical_request",
+            "unethical",
+            "1 request for something unethical on record",
+            "unethical.refuse",
+        ),
+        (
+            "legal_risk",
+            "legal_liability",
+            "1 incident that could cause legal trouble on record",
+            "legal_liability.guard",
+        ),
+    ],
+)
+def test_unethical_and_legal_risk_weigh_by_severity(category, flag_key, text, step):
+    low = make_input(incidents=(incident(5, category, 40, severity="low"),))
+    proposal = only(evidence.propose(low), flag_key)
+    assert proposal.meets_threshold
+    assert texts(proposal)[0] == text
+    assert proposal.facts[0].links == (Link("incident", 5, "105"),)
+    assert (proposal.weighing.weight, proposal.step) == ("serious", step)
+    for record in (
+        (incident(5, category, 40, severity="medium"),),
+        (incident(5, category, 40, severity="low"), incident(6, category, 400, severity="low")),
+    ):
+        proposal = only(evidence.propose(make_input(incidents=record)), flag_key)
+        assert (proposal.weighing.weight, proposal.step) == ("deal_breaker", "")
 
 
 @pytest.mark.parametrize(
     ("category", "flag_key", "text"),
     [
-        (
-            "unethical_request",
-            "unethical",
-            "1 request for something unethical in the last 12 months",
-        ),
-        (
-            "legal_risk",
-            "legal_liability",
-            "1 incident that could cause legal trouble in the last 12 months",
-        ),
         (
             "competitor_pressure",
             "plays_competitors",
@@ -570,13 +624,13 @@ def test_gather_reads_the_record_and_the_facts_link_to_it(acme, owner):
     assert proposals["disputes_invoices"].meets_threshold
     raised = timezone.localdate(flag.raised_at, acme.business.tzinfo).isoformat()
     verbal = proposals["verbal_abuse"]
-    assert verbal.facts[1].params == {
+    assert verbal.facts[-1].params == {
         "contact": "Jane Doe",
         "raised_date": raised,
         "count": 1,
         "numbers": str(shouted.number),
     }
-    assert verbal.facts[1].links[0] == Link("contact", jane.pk, "Jane Doe")
+    assert verbal.facts[-1].links[0] == Link("contact", jane.pk, "Jane Doe")
     assert texts(proposals["never_refers"]) == ["no referrals in 4 years"]
 
 

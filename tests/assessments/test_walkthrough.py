@@ -278,7 +278,7 @@ def test_bad_verdict_input_completes_nothing(draft, owner_client, acme):
 
 
 def test_fire_starts_cooling_off_and_puts_the_client_under_review(acme, owner_client, owner):
-    shouted = factories.incident(acme, by=owner, category="verbal_abuse")
+    shouted = factories.incident(acme, by=owner, category="verbal_abuse", severity="high")
     contact = factories.contact(acme, name="Jane Doe")
     flag = AbuseFlag.objects.create(business=acme.business, contact=contact, reason="Shouted.")
     flag.incidents.add(shouted)
@@ -304,10 +304,9 @@ def test_fire_starts_cooling_off_and_puts_the_client_under_review(acme, owner_cl
     assert reasons["verbal_abuse"]["note"] == "Shouted at Sam in the shop."
     assert reasons["indecisive"]["answer"] == "unsure"
     fact_texts = [f["text"] for f in reasons["verbal_abuse"]["facts"]]
-    assert fact_texts[0] == (
-        "1 incident of verbal abuse, harassment or threats in the last 12 months"
-    )
-    assert fact_texts[1].startswith("contact Jane Doe flagged abusive on ")
+    assert fact_texts[0] == "1 incident of verbal abuse, harassment or threats on record"
+    assert fact_texts[1].startswith("the latest on ")
+    assert fact_texts[-1].startswith("contact Jane Doe flagged abusive on ")
     assert done.revenue_share == Decimal("1.0000")
     assert "100% of your revenue" in done.concentration_caution
     assert done.figures_snapshot["revenue"] == "1200.00"
