@@ -141,6 +141,19 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
         "money.cost_over_revenue": _(
             "revenue %(revenue_money)s against %(cost_money)s cost to serve over 12 months"
         ),
+        "money.expenses": _("of which %(amount_money)s in expenses over 12 months"),
+        "size.cost": _(
+            "cost to serve is %(ratio)s times revenue, at or above your mark of %(mark)s "
+            "times: it counts as two serious flags"
+        ),
+        "size.overdue": _(
+            "%(amount_money)s overdue is %(percent)s%% of their revenue over 12 months, at or "
+            "above your mark of %(mark)s%%: it counts as two serious flags"
+        ),
+        "size.overdue_no_revenue": _(
+            "%(amount_money)s overdue from a client with no revenue in 12 months: it counts "
+            "as two serious flags"
+        ),
         "money.unbilled": _(
             "%(hours)s hours of unbilled support, hand-holding, rework and meetings in 12 months"
         ),

@@ -24,7 +24,10 @@ class Thresholds:
     disputed_share: Decimal
     discounts_count: int
     cost_to_revenue_ratio: Decimal
+    major_cost_ratio: Decimal
+    major_overdue_share: Decimal
     complaints_90_days: int
+    demands_serious_90_days: int
     out_of_hours_90_days: int
     scope_changes_90_days: int
     no_referrals_after_years: int

@@ -308,7 +308,9 @@ def out_of_hours_and_demands(data: EvidenceInput) -> list[Proposal]:
 
 
 def late_payment(data: EvidenceInput) -> list[Proposal]:
-    """Default: 30 days late on average, or any invoice 90 days late or more (002)."""
+    """Default: 30 days late on average, or any invoice 90 days late or more (002).
+    Size: money overdue at or above 25% of the client's revenue over 12 months (or any
+    overdue money from a client with no revenue) counts as two serious flags."""
     summary, t, lateness = data.figures.summary, data.thresholds, data.lateness
     facts = []
     average = summary.avg_days_late or 0.0
@@ -326,8 +328,8 @@ def late_payment(data: EvidenceInput) -> list[Proposal]:
         worst = summary.worst_days_late or 0
         params = {"count": lateness.severe, "days": t.late_severe_days, "worst": worst}
         facts.append(Fact("invoices.late_severe", params, links(severe)))
+    overdue = [i for i in data.invoices if i.open_overdue]
     if lateness.open_overdue:
-        overdue = [i for i in data.invoices if i.open_overdue]
         params = {
             "count": lateness.open_overdue,
             "amount_money": money_param(summary.overdue_balance),
@@ -337,7 +339,21 @@ def late_payment(data: EvidenceInput) -> list[Proposal]:
     if not facts:
         return []
     meets = average >= t.late_average_days or lateness.severe > 0
-    return [Proposal("slow_to_pay", tuple(facts), meets)]
+    weight = ""
+    owed = summary.overdue_balance
+    if meets and owed > 0:
+        share = owed / summary.revenue if summary.revenue > 0 else None
+        if share is None or share >= t.major_overdue_share:
+            weight = scoring.Weight.MAJOR.value
+            params = {
+                "amount_money": money_param(owed),
+                "currency": data.currency,
+                "percent": "" if share is None else whole(float(share * 100)),
+                "mark": whole(float(t.major_overdue_share * 100)),
+            }
+            code = "size.overdue_no_revenue" if share is None else "size.overdue"
+            facts.append(Fact(code, params, links(overdue)))
+    return [Proposal("slow_to_pay", tuple(facts), meets, weight=weight)]
 
 
 def disputes_and_discounts(data: EvidenceInput) -> list[Proposal]:
@@ -376,8 +392,9 @@ def disputes_and_discounts(data: EvidenceInput) -> list[Proposal]:
 
 
 def unprofitable(data: EvidenceInput) -> list[Proposal]:
-    """Default: cost to serve at or above revenue (002: "$1,000 a month, $2,000 in time")."""
-    summary = data.figures.summary
+    """Default: cost to serve at or above revenue (002: "$1,000 a month, $2,000 in time").
+    Size: 1.5 times revenue or more counts as two serious flags."""
+    summary, t = data.figures.summary, data.thresholds
     if not summary.revenue and not summary.cost:
         return []
     page = (Link("client", data.client.id),)
@@ -392,15 +409,27 @@ def unprofitable(data: EvidenceInput) -> list[Proposal]:
             page,
         )
     ]
+    if summary.expenses:
+        params = {"amount_money": money_param(summary.expenses), "currency": data.currency}
+        facts.append(Fact("money.expenses", params, page))
     if summary.unbilled_minutes:
         hours = summary.unbilled_hours
         shown = str(int(hours)) if hours == hours.to_integral_value() else str(hours)
         facts.append(Fact("money.unbilled", {"hours": shown}, page))
+    weight = ""
     if summary.revenue > 0:
-        meets = summary.cost / summary.revenue >= data.thresholds.cost_to_revenue_ratio
+        ratio = summary.cost / summary.revenue
+        meets = ratio >= t.cost_to_revenue_ratio
+        if ratio >= t.major_cost_ratio and meets:
+            weight = scoring.Weight.MAJOR.value
+            params = {
+                "ratio": str(ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
+                "mark": str(t.major_cost_ratio),
+            }
+            facts.append(Fact("size.cost", params, page))
     else:
         meets = summary.cost > 0
-    return [Proposal("not_profitable", tuple(facts), meets)]
+    return [Proposal("not_profitable", tuple(facts), meets, weight=weight)]
 
 
 def scope_changes(data: EvidenceInput) -> list[Proposal]:

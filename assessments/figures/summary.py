@@ -50,7 +50,10 @@ class Summary:
 
     client_id: int
     revenue: Decimal = ZERO
+    # Cost to serve: time at its cost rate plus expenses, both over 12 months.
     cost: Decimal = ZERO
+    # Of `cost`, the expenses.
+    expenses: Decimal = ZERO
     open_balance: Decimal = ZERO
     overdue_balance: Decimal = ZERO
     invoices: int = 0

@@ -218,9 +218,23 @@ THRESHOLD_HELP = {
         "Default 1.00: the cost to serve equals the revenue, so the client earns you "
         "nothing (002). 0.80 proposes the flag when cost reaches 80% of revenue."
     ),
+    "major_cost_ratio": _(
+        "Default 1.50. At or above this, “not profitable” counts as two serious flags: "
+        "its size decides, not just its presence. Must be at least the ratio above."
+    ),
+    "major_overdue_share": _(
+        "Default 0.25. When “slow to pay” is proposed and the money overdue is at least "
+        "this share of the client's revenue over 12 months, it counts as two serious flags."
+    ),
     "complaints_90_days": _(
-        "Default 3. Article 003 #1: “contacted us after the last five deliveries to say "
-        "you were unhappy”."
+        "Default 3. Complaints, requests outside the agreed scope and unreasonable demands "
+        "count together, whatever the category they were logged under; extras billed to "
+        "the client never count. Article 003 #1: “contacted us after the last five "
+        "deliveries to say you were unhappy”."
+    ),
+    "demands_serious_90_days": _(
+        "Default 5. From this many, the same count is a serious flag rather than a "
+        "moderate one. Must be at least the number above."
     ),
     "out_of_hours_90_days": _(
         "Default 3. Calls, texts and e-mails outside your agreed contact hours (000 #3)."
@@ -242,6 +256,7 @@ THRESHOLD_HELP = {
 COUNT_FIELDS = (
     "discounts_count",
     "complaints_90_days",
+    "demands_serious_90_days",
     "out_of_hours_90_days",
     "scope_changes_90_days",
 )
@@ -272,6 +287,18 @@ class ThresholdsForm(forms.ModelForm):
             self.add_error(
                 "late_severe_days",
                 _("Severely late must be at least as many days as the average that counts."),
+            )
+        ratio, major = data.get("cost_to_revenue_ratio"), data.get("major_cost_ratio")
+        if ratio is not None and major is not None and major < ratio:
+            self.add_error(
+                "major_cost_ratio",
+                _("The ratio that counts twice must be at least the ratio that counts."),
+            )
+        low, high = data.get("complaints_90_days"), data.get("demands_serious_90_days")
+        if low is not None and high is not None and high < low:
+            self.add_error(
+                "demands_serious_90_days",
+                _("The serious count must be at least the count that proposes the flag."),
             )
         return data
 

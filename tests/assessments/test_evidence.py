@@ -336,7 +336,10 @@ def test_late_payment_facts_and_links():
         "6 invoices paid or overdue, on average 47 days late",
         "2 invoices 90 or more days late (the worst: 121 days)",
         "1 overdue invoice still unpaid: €1,500",
+        # Size: owed money from a client with no revenue in the window counts twice.
+        "€1,500 overdue from a client with no revenue in 12 months: it counts as two serious flags",
     ]
+    assert slow.weighing.weight == "major"
     assert [link.ref for link in slow.facts[0].links] == ["INV-1", "INV-2", "INV-3"]
     assert [link.ref for link in slow.facts[1].links] == ["INV-1", "INV-2"]
     assert slow.facts[2].links == (Link("invoice", 1, "INV-1"),)
@@ -408,8 +411,16 @@ def test_unprofitable_ratio_edge_and_unbilled_time():
     assert texts(losing) == [
         "revenue €12,000 against €24,000 cost to serve over 12 months",
         "40.5 hours of unbilled support, hand-holding, rework and meetings in 12 months",
+        "cost to serve is 2.00 times revenue, at or above your mark of 1.50 times: it counts "
+        "as two serious flags",
     ]
+    assert losing.weighing.weight == "major"
     assert losing.facts[0].links == (Link("client", 7),)
+    # Size: below 1.5 times revenue it is one serious flag; the mark is the owner's.
+    assert unprofitable("1000.00", "1499.99").weighing.weight == "serious"
+    assert unprofitable("1000.00", "1500.00").weighing.weight == "major"
+    assert unprofitable("1000.00", "1100.00", major_cost_ratio=Decimal("1.10")).weight == "major"
+    assert unprofitable("0", "10.50").weighing.weight == "serious"
     assert unprofitable("1000.00", "1000.00").meets_threshold
     assert not unprofitable("1000.00", "999.99").meets_threshold
     assert unprofitable("1000.00", "800.00", cost_to_revenue_ratio=Decimal("0.80")).meets_threshold
@@ -618,6 +629,8 @@ def test_gather_reads_the_record_and_the_facts_link_to_it(acme, owner):
         "2 invoices paid or overdue, on average 65 days late",
         "1 invoice 90 or more days late (the worst: 120 days)",
         "1 overdue invoice still unpaid: €2,000",
+        "€2,000 overdue is 67% of their revenue over 12 months, at or above your mark of "
+        "25%: it counts as two serious flags",
     ]
     assert proposals["slow_to_pay"].facts[1].links == (Link("invoice", late.pk, "L1"),)
     assert texts(proposals["disputes_invoices"]) == ["1 of 2 invoices disputed"]
