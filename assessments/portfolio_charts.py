@@ -118,7 +118,9 @@ def _chart_sources(business: Business, today: date) -> list[tuple[str, str, str,
     )
     time = TimeEntry.objects.filter(definitions.time_in_window(today), business=business)
     sources = {
-        "inc": Incident.objects.filter(business=business, occurred_at__gt=since),
+        "inc": Incident.objects.filter(
+            definitions.counts_against_client(), business=business, occurred_at__gt=since
+        ),
         "unb": time.exclude(kind=TimeEntry.Kind.BILLABLE),
         "rev": Invoice.objects.filter(definitions.issued_in_window(today), business=business),
         "cst": time,

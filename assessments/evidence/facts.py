@@ -108,6 +108,22 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "90 days",
             "count",
         ),
+        "incidents.demand_pool": ngettext_lazy(
+            "%(count)s complaint or request outside the agreement in the last 90 days "
+            "(%(requests)s requests, %(complaints)s complaints; extras billed to them not "
+            "counted)",
+            "%(count)s complaints or requests outside the agreement in the last 90 days "
+            "(%(requests)s requests, %(complaints)s complaints; extras billed to them not "
+            "counted)",
+            "count",
+        ),
+        "incidents.complaints_pooled": ngettext_lazy(
+            "%(count)s complaint in the last 90 days, counted with the requests under "
+            "unreasonable demands",
+            "%(count)s complaints in the last 90 days, counted with the requests under "
+            "unreasonable demands",
+            "count",
+        ),
         "invoices.late_average": ngettext_lazy(
             "%(count)s invoice paid or overdue, on average %(days)s days late",
             "%(count)s invoices paid or overdue, on average %(days)s days late",

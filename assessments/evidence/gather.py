@@ -80,6 +80,8 @@ def _incidents(client: Client, now: datetime) -> tuple[IncidentRef, ...]:
         .filter(Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS)) | deal_breaker)
         # "Something else" evidences no flag unless it happened outside agreed hours.
         .filter(~Q(category=Incident.Category.OTHER) | Q(outside_hours=True))
+        # Extra work billed to the client is no evidence against them.
+        .filter(definitions.counts_against_client())
         .annotate(
             first=Case(
                 When(deal_breaker, then=Value(0)), default=Value(1), output_field=IntegerField()

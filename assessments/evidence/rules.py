@@ -25,6 +25,7 @@ from assessments.evidence.inputs import (
     Thresholds,
     links,
 )
+from assessments.figures.definitions import DEAL_BREAKER_CATEGORIES
 from assessments.redflags import INCIDENT_CATEGORY_FLAGS, RedFlag, get_flag
 
 # Fixed thresholds (not owner-editable: they follow from the articles, not from taste).
@@ -45,19 +46,13 @@ SERIOUS_SEVERITIES = frozenset({"high", "critical"})
 MILD_ABUSE_SEVERITIES = frozenset({"low", "medium"})
 MILD_RISK_SEVERITIES = frozenset({"low"})
 # Incident categories of the deal-breakers: counted over the whole record.
-NEVER_EXPIRE = frozenset(
-    {
-        "physical_abuse",
-        "verbal_abuse",
-        "harassment",
-        "threat",
-        "lying",
-        "unethical_request",
-        "legal_risk",
-    }
-)
-# Unreasonable demands or out-of-scope requests in 90 days: two is a pattern.
-DEMANDS_90_DAYS = 2
+NEVER_EXPIRE = DEAL_BREAKER_CATEGORIES
+# Complaints, out-of-scope requests and unreasonable demands are neighbours: the same
+# conduct is logged under any of them, so they are counted together (extras billed to
+# the client left out) and weigh the same whatever the category. The flag named is the
+# one most of them were logged under; the count sets the weight (owner's thresholds).
+DEMAND_REQUESTS = frozenset({"out_of_scope", "unreasonable_demand"})
+DEMAND_POOL = DEMAND_REQUESTS | {"complaint"}
 # Payment disputes logged as incidents in 12 months (disputed invoices count separately).
 PAYMENT_DISPUTE_INCIDENTS = 2
 # Renegotiating agreed work with a rival's quote, or threatening to go public: the
@@ -278,15 +273,68 @@ reputation_incidents = _incident_rule(
 ignored_advice_incidents = _incident_rule(
     "ignores_advice", "incidents.ignored_advice", IGNORED_ADVICE_INCIDENTS
 )
-# Default: 3 complaints in 90 days (003 #1: "after the last five deliveries").
-complaints = _incident_rule(
-    "complains", "incidents.complaints", lambda t: t.complaints_90_days, RECENT_DAYS
-)
+
+
+@dataclass(frozen=True)
+class DemandPool:
+    count: int
+    requests: int
+    # The flag that carries the pattern, and what it weighs ("" below the threshold).
+    flag_key: str
+    weight: str
+
+
+def demand_pool(data: EvidenceInput) -> DemandPool:
+    count = data.count_90d(DEMAND_POOL)
+    requests = data.count_90d(DEMAND_REQUESTS)
+    t = data.thresholds
+    if count >= max(t.demands_serious_90_days, t.complaints_90_days):
+        weight = scoring.Weight.SERIOUS.value
+    elif count >= t.complaints_90_days:
+        weight = scoring.Weight.MODERATE.value
+    else:
+        weight = ""
+    flag_key = "unreasonable_demands" if 2 * requests >= count else "complains"
+    return DemandPool(count, requests, flag_key, weight)
+
+
+def _pool_fact(data: EvidenceInput, pool: DemandPool) -> Fact:
+    related = links(data.incidents_within(DEMAND_POOL, RECENT_DAYS))
+    complained = pool.count - pool.requests
+    if not pool.requests:
+        return Fact("incidents.complaints", {"count": complained}, related)
+    if not complained:
+        return Fact("incidents.demands", {"count": pool.requests}, related)
+    params = {"count": pool.count, "requests": pool.requests, "complaints": complained}
+    return Fact("incidents.demand_pool", params, related)
+
+
+def _heavier(a: str, b: str) -> str:
+    order = [w.value for w in scoring.Weight]  # most to least
+    found = [w for w in (a, b) if w]
+    return min(found, key=order.index) if found else ""
+
+
+def complaints(data: EvidenceInput) -> list[Proposal]:
+    """Complaints counted with their neighbours (see DEMAND_POOL): defaults 3 in 90 days
+    a moderate flag, 5 a serious one (003 #1: "after the last five deliveries")."""
+    pool = demand_pool(data)
+    complained = pool.count - pool.requests
+    if not complained:
+        return []
+    if pool.flag_key != "complains":
+        # Mostly requests: the pattern is proposed as unreasonable demands, not twice.
+        fact = Fact("incidents.complaints_pooled", {"count": complained})
+        return [Proposal("complains", (fact,), False)]
+    meets = bool(pool.weight)
+    return [Proposal("complains", (_pool_fact(data, pool),), meets, weight=pool.weight)]
 
 
 def out_of_hours_and_demands(data: EvidenceInput) -> list[Proposal]:
-    """Default: 3 contacts outside agreed hours in 90 days, or 2 unreasonable demands."""
+    """Default: 3 contacts outside agreed hours in 90 days (serious), or the demand pool
+    (see DEMAND_POOL) when it is mostly requests."""
     facts = []
+    weight = ""
     out_of_hours = data.figures.out_of_hours_90d
     if out_of_hours:
         facts.append(
@@ -296,15 +344,21 @@ def out_of_hours_and_demands(data: EvidenceInput) -> list[Proposal]:
                 links(data.out_of_hours_within(RECENT_DAYS)),
             )
         )
-    demand_categories = categories_for("unreasonable_demands") - {"out_of_hours"}
-    demands = data.count_90d(demand_categories)
-    if demands:
-        related = data.incidents_within(demand_categories, RECENT_DAYS)
-        facts.append(Fact("incidents.demands", {"count": demands}, links(related)))
+        if out_of_hours >= data.thresholds.out_of_hours_90_days:
+            weight = scoring.Weight.SERIOUS.value
+    pool = demand_pool(data)
+    if pool.requests:
+        if pool.flag_key == "unreasonable_demands":
+            facts.append(_pool_fact(data, pool))
+            weight = _heavier(weight, pool.weight)
+        else:
+            related = data.incidents_within(DEMAND_REQUESTS, RECENT_DAYS)
+            facts.append(Fact("incidents.demands", {"count": pool.requests}, links(related)))
+        if data.client.has_written_contract is None and data.count_90d({"out_of_scope"}):
+            facts.append(Fact("client.contract_unknown", {}, (Link("client", data.client.id),)))
     if not facts:
         return []
-    meets = out_of_hours >= data.thresholds.out_of_hours_90_days or demands >= DEMANDS_90_DAYS
-    return [Proposal("unreasonable_demands", tuple(facts), meets)]
+    return [Proposal("unreasonable_demands", tuple(facts), bool(weight), weight=weight)]
 
 
 def late_payment(data: EvidenceInput) -> list[Proposal]:

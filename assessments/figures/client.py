@@ -177,17 +177,21 @@ def _time_json(today: date, months: list[date]) -> JSONObject:
 def _incident_json(now: datetime) -> JSONObject:
     window = Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS))
     recent = Q(occurred_at__gt=now - timedelta(days=RECENT_DAYS))
+    # Extra work billed to the client never counts against them: every count that the
+    # evidence or the trouble score reads leaves it out; n12 and n90 count all logged.
+    counted = d.counts_against_client()
     fields = {
         "n12": Count("id", filter=window),
         "n90": Count("id", filter=recent),
-        "ooh12": Count("id", filter=window & out_of_hours()),
-        "ooh90": Count("id", filter=recent & out_of_hours()),
+        "ooh12": Count("id", filter=window & counted & out_of_hours()),
+        "ooh90": Count("id", filter=recent & counted & out_of_hours()),
     }
     for severity in SEVERITY_WEIGHT:
-        fields[f"sev_{severity}"] = Count("id", filter=window & Q(severity=severity))
+        fields[f"sev_{severity}"] = Count("id", filter=window & counted & Q(severity=severity))
     for category in Incident.Category.values:
-        fields[f"c12_{category}"] = Count("id", filter=window & Q(category=category))
-        fields[f"c90_{category}"] = Count("id", filter=recent & Q(category=category))
+        of = counted & Q(category=category)
+        fields[f"c12_{category}"] = Count("id", filter=window & of)
+        fields[f"c90_{category}"] = Count("id", filter=recent & of)
     return JSONObject(**fields)
 
 

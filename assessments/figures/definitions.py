@@ -12,7 +12,8 @@ build their queries from these, so "revenue", "counted late", "days late" and
 - cost of a time entry: minutes at its cost rate, rounded half up to the cent,
   computed in whole cents by the database so that SQLite's integer division and
   its floating-point decimals cannot change it;
-- cost to serve: the cost of every time entry in the window, billable or not.
+- cost to serve: the cost of every time entry in the window, billable or not;
+- trouble: incidents, except extra work billed to the client (never against them).
 """
 
 from __future__ import annotations
@@ -140,6 +141,28 @@ def days_late(today: date) -> Greatest:
 def days_late_of(due_on: date, paid_on: date | None, today: date) -> int:
     """`days_late` for one invoice in Python (the same definition)."""
     return max(0, ((paid_on or today) - due_on).days)
+
+
+# Incidents --------------------------------------------------------------------------
+
+# Categories whose incidents are deal-breakers: they can never be billed away.
+DEAL_BREAKER_CATEGORIES = frozenset(
+    {
+        "physical_abuse",
+        "verbal_abuse",
+        "harassment",
+        "threat",
+        "lying",
+        "unethical_request",
+        "legal_risk",
+    }
+)
+
+
+def counts_against_client() -> Q:
+    """Incidents that count as trouble: all but extra work billed to the client (abuse,
+    lies and the like count whatever was ticked)."""
+    return Q(billed_as_extra=False) | Q(category__in=DEAL_BREAKER_CATEGORIES)
 
 
 # Time --------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def _summaries(
         .annotate(
             n12=Count("id"),
             n90=Count("id", filter=Q(occurred_at__gt=recent_dt)),
-            trouble=Sum(weight),
+            trouble=Sum(weight, filter=d.counts_against_client()),
         )
         .order_by()
     )

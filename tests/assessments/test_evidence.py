@@ -55,6 +55,7 @@ def make_input(
         "referrals_sent": 1,
         "long_standing": False,
         "billing_model": "fixed",
+        "has_written_contract": True,
         **(client or {}),
     }
     return EvidenceInput(
@@ -308,10 +309,38 @@ def test_out_of_hours_threshold_edge_and_demands():
         incidents=(incident(1, "unreasonable_demand", 5), incident(2, "out_of_scope", 6)),
     )
     demands = only(evidence.propose(asked), "unreasonable_demands")
-    assert demands.meets_threshold
+    # Two requests are not yet a pattern: three make a moderate flag, five a serious one.
+    assert not demands.meets_threshold
     assert texts(demands) == [
         "2 unreasonable demands or requests outside the agreed scope in the last 90 days"
     ]
+
+
+@pytest.mark.parametrize(
+    ("logged", "flag_key", "weight"),
+    [
+        # The same conduct under neighbouring categories: the same weight.
+        ({"complaint": 3}, "complains", "moderate"),
+        ({"out_of_scope": 3}, "unreasonable_demands", "moderate"),
+        ({"unreasonable_demand": 2, "complaint": 1}, "unreasonable_demands", "moderate"),
+        ({"complaint": 5}, "complains", "serious"),
+        ({"out_of_scope": 5}, "unreasonable_demands", "serious"),
+        ({"out_of_scope": 2, "complaint": 3}, "complains", "serious"),
+        ({"out_of_scope": 3, "complaint": 2}, "unreasonable_demands", "serious"),
+    ],
+)
+def test_neighbouring_categories_weigh_the_same(logged, flag_key, weight):
+    incidents, n = [], 0
+    for category, count in logged.items():
+        for _ in range(count):
+            n += 1
+            incidents.append(incident(n, category, n))
+    data = make_input(incidents_90d=logged, incidents=tuple(incidents))
+    proposals = {p.flag_key: p for p in evidence.propose(data)}
+    chosen = proposals[flag_key]
+    assert chosen.meets_threshold and chosen.weighing.weight == weight
+    other = "complains" if flag_key == "unreasonable_demands" else "unreasonable_demands"
+    assert other not in proposals or not proposals[other].meets_threshold
 
 
 def test_late_payment_facts_and_links():
