@@ -186,3 +186,35 @@ def test_data_migration_maps_old_defaults_to_not_recorded(business, owner):
     defaulted.refresh_from_db()
     assert (defaulted.billing_model, defaulted.referrals_sent) == ("hourly", 0)
     assert (defaulted.has_written_contract, defaulted.long_standing) == (False, False)
+
+
+def test_long_standing_fire_puts_a_conversation_first_and_keeps_it(business, owner, owner_client):
+    from decimal import Decimal
+
+    acme = factories.client(business, billing_model="fixed", referrals_sent=1, long_standing=True)
+    factories.invoice(acme, amount=Decimal("1000.00"))
+    owner_client.post(reverse("assessments:assessment_start", args=[acme.pk]))
+    draft = Assessment.objects.get(client=acme)
+    answers = {"go": "next"}
+    from assessments.redflags import CATALOGUE
+
+    for flag in CATALOGUE:
+        yes = flag.key in ("slow_to_pay", "disputes_invoices")
+        answers[f"answer_{flag.key}"] = "yes" if yes else "no"
+        answers[f"note_{flag.key}"] = ""
+    owner_client.post(reverse("assessments:assessment_checklist", args=[draft.pk]), answers)
+    # The weighing starts from what the client record says.
+    weighing = owner_client.get(reverse("assessments:assessment_weighing", args=[draft.pk]))
+    assert weighing.context["form"]["long_standing"].value() is True
+    owner_client.post(
+        reverse("assessments:assessment_weighing", args=[draft.pk]),
+        {"likelihood_of_change": "unlikely", "long_standing": "true", "go": "next"},
+    )
+    page = owner_client.get(reverse("assessments:assessment_verdict", args=[draft.pk]))
+    assert "A conversation comes before any letter." in page.content.decode()
+    owner_client.post(reverse("assessments:assessment_complete", args=[draft.pk]), {})
+    draft.refresh_from_db()
+    assert draft.verdict == "fire"
+    assert [s.get("flag") for s in draft.next_steps] == ["conversation_first"]
+    detail = owner_client.get(reverse("assessments:assessment_detail", args=[draft.pk]))
+    assert "A conversation comes before any letter." in detail.content.decode()
