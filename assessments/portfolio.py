@@ -38,7 +38,15 @@ from django.utils import timezone
 from accounts.models import Business
 from assessments import redflags, scoring
 from assessments.figures import definitions
-from assessments.models import AbuseFlag, Assessment, AssessmentAnswer, Client, Invoice, TimeEntry
+from assessments.models import (
+    AbuseFlag,
+    Assessment,
+    AssessmentAnswer,
+    Client,
+    Expense,
+    Invoice,
+    TimeEntry,
+)
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 NO_VERDICT = "none"
@@ -87,9 +95,15 @@ def _money_annotations(business: Business, today: date) -> dict[str, Any]:
         .values("avg")[:1]
     )
     time = TimeEntry.objects.filter(definitions.time_in_window(today), business=business)
+    spent = Expense.objects.filter(definitions.expense_in_window(today), business=business)
     return {
         "revenue": _per_client(in_window, Sum("amount")),
-        "cost": _per_client(time, definitions.CentsToMoney(Sum(definitions.time_cost_cents()))),
+        # Cost to serve: time and expenses, each summed in whole cents.
+        "cost": ExpressionWrapper(
+            _per_client(time, definitions.CentsToMoney(Sum(definitions.time_cost_cents())))
+            + _per_client(spent, definitions.CentsToMoney(Sum(definitions.expense_cents()))),
+            output_field=MONEY,
+        ),
         "open_balance": _per_client(invoices.filter(paid_on__isnull=True), Sum("amount")),
         "avg_days_late": Subquery(late_rows, output_field=DecimalField(12, 1)),
     }

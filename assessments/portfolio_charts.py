@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Business
 from assessments import charts, portfolio_cache, scoring
 from assessments.figures import AGING_BUCKETS, WINDOW_DAYS, DaysBetween, definitions
-from assessments.models import Client, Incident, Invoice, TimeEntry
+from assessments.models import Client, Expense, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -109,7 +109,7 @@ def _grouped(qs: QuerySet, **aggregates: Any) -> tuple[str, tuple]:
 
 
 def _chart_sources(business: Business, today: date) -> list[tuple[str, str, str, tuple]]:
-    """(name, value column, SQL, params) of the four per-client totals the charts read."""
+    """(name, value column, SQL, params) of the five per-client totals the charts read."""
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
     weight = Case(
         *[When(severity=sev, then=Value(w)) for sev, w in SEVERITY_WEIGHT.items()],
@@ -124,12 +124,14 @@ def _chart_sources(business: Business, today: date) -> list[tuple[str, str, str,
         "unb": time.exclude(kind=TimeEntry.Kind.BILLABLE),
         "rev": Invoice.objects.filter(definitions.issued_in_window(today), business=business),
         "cst": time,
+        "exp": Expense.objects.filter(definitions.expense_in_window(today), business=business),
     }
     values = {
         "inc": Sum(weight),
         "unb": Sum("minutes"),
         "rev": Sum("amount"),
         "cst": definitions.CentsToMoney(Sum(definitions.time_cost_cents())),
+        "exp": definitions.CentsToMoney(Sum(definitions.expense_cents())),
     }
     return [(name, "v", *_grouped(qs, v=values[name])) for name, qs in sources.items()]
 
@@ -140,12 +142,13 @@ per AS (
     SELECT c.id, c.name,
            COALESCE(inc.v, 0) + COALESCE(unb.v, 0) / 60.0 AS trouble,
            COALESCE(rev.v, 0) AS revenue,
-           COALESCE(cst.v, 0) AS cost
+           COALESCE(cst.v, 0) + COALESCE(exp.v, 0) AS cost
     FROM {client} c
     LEFT JOIN inc ON inc.client_id = c.id
     LEFT JOIN unb ON unb.client_id = c.id
     LEFT JOIN rev ON rev.client_id = c.id
     LEFT JOIN cst ON cst.client_id = c.id
+    LEFT JOIN exp ON exp.client_id = c.id
     WHERE c.business_id = %s
 ),
 ranked AS (

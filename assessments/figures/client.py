@@ -32,7 +32,7 @@ from django.utils import timezone
 from assessments.figures import definitions as d
 from assessments.figures.definitions import RECENT_DAYS, WINDOW_DAYS, DaysBetween
 from assessments.figures.summary import AGING_BUCKETS, Summary, out_of_hours
-from assessments.models import Client, Incident, Invoice, TimeEntry
+from assessments.models import Client, Expense, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
 
@@ -174,6 +174,15 @@ def _time_json(today: date, months: list[date]) -> JSONObject:
     return JSONObject(**fields)
 
 
+def _expense_json(today: date, months: list[date]) -> JSONObject:
+    cents = d.expense_cents()
+    fields = {"cost": Sum(cents, filter=d.expense_in_window(today))}
+    for i, first in enumerate(months):
+        nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
+        fields[f"m{i}"] = Sum(cents, filter=Q(date__gte=first, date__lt=nxt))
+    return JSONObject(**fields)
+
+
 def _incident_json(now: datetime) -> JSONObject:
     window = Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS))
     recent = Q(occurred_at__gt=now - timedelta(days=RECENT_DAYS))
@@ -228,6 +237,7 @@ def with_figures(
     return clients.annotate(
         fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days)),
         fig_tim=_json_subquery(TimeEntry, _time_json(today, months)),
+        fig_exp=_json_subquery(Expense, _expense_json(today, months)),
         fig_inc=_json_subquery(Incident, _incident_json(now or timezone.now())),
         fig_total=Subquery(business_total),
         fig_today=Value(today.isoformat(), output_field=CharField()),
@@ -245,21 +255,23 @@ def client_figures(
     same day), plus one for its latest invoices unless `recent_invoices=0`."""
     today = today or timezone.localdate()
     if getattr(client, "fig_today", None) == today.isoformat():
-        row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "inc", "total")}
+        row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "exp", "inc", "total")}
     else:
         annotated = with_figures(
             Client.objects.filter(pk=client.pk), today=today, severe_days=severe_days
         )
-        found = annotated.values("fig_inv", "fig_tim", "fig_inc", "fig_total").get()
-        row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "inc", "total")}
+        found = annotated.values("fig_inv", "fig_tim", "fig_exp", "fig_inc", "fig_total").get()
+        row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "exp", "inc", "total")}
     months = month_starts(today)
-    inv, tim, inc = (_as_dict(row[k]) for k in ("inv", "tim", "inc"))
+    inv, tim, exp, inc = (_as_dict(row[k]) for k in ("inv", "tim", "exp", "inc"))
+    expenses = d.money_from_cents(exp.get("cost"))
     total = _dec(row["total"])
     revenue = _dec(inv.get("revenue"))
     summary = Summary(
         client_id=client.pk,
         revenue=revenue,
-        cost=d.money_from_cents(tim.get("cost")),
+        cost=d.money_from_cents(tim.get("cost")) + expenses,
+        expenses=expenses,
         open_balance=_dec(inv.get("open_balance")),
         overdue_balance=_dec(inv.get("overdue_balance")),
         invoices=inv.get("invoices") or 0,
@@ -286,7 +298,10 @@ def client_figures(
         business_revenue=total,
         months=months,
         revenue_by_month=[_dec(inv.get(f"m{i}")) for i in range(len(months))],
-        cost_by_month=[d.money_from_cents(tim.get(f"m{i}")) for i in range(len(months))],
+        cost_by_month=[
+            d.money_from_cents(tim.get(f"m{i}")) + d.money_from_cents(exp.get(f"m{i}"))
+            for i in range(len(months))
+        ],
         aging={key: _dec(inv.get(f"age_{key}")) for key, _, _ in AGING_BUCKETS},
         incidents_90d={c: inc[f"c90_{c}"] for c in categories if inc.get(f"c90_{c}")},
         incidents_12m={c: inc[f"c12_{c}"] for c in categories if inc.get(f"c12_{c}")},

@@ -12,7 +12,8 @@ build their queries from these, so "revenue", "counted late", "days late" and
 - cost of a time entry: minutes at its cost rate, rounded half up to the cent,
   computed in whole cents by the database so that SQLite's integer division and
   its floating-point decimals cannot change it;
-- cost to serve: the cost of every time entry in the window, billable or not;
+- cost to serve: the cost of every time entry in the window, billable or not, plus
+  every expense dated in the window;
 - trouble: incidents, except extra work billed to the client (never against them).
 """
 
@@ -47,8 +48,8 @@ DEFINITIONS: tuple[Promise, ...] = (
     _("revenue: invoiced amounts issued in the last 12 months;"),
     _(
         "cost to serve: every minute logged for the client in the last 12 months at its "
-        "cost rate, billable or not, rounded to the cent per entry; profit: revenue minus "
-        "cost to serve;"
+        "cost rate, billable or not, rounded to the cent per entry, plus the expenses "
+        "dated in the last 12 months; profit: revenue minus cost to serve;"
     ),
     _("days late: due date to payment, or to today while unpaid; never negative;"),
     _(
@@ -188,3 +189,17 @@ def time_cost(minutes: int, rate: Decimal) -> Decimal:
     """`time_cost_cents` for one entry in Python (the same definition)."""
     rate_cents = int((Decimal(rate) * 100).to_integral_value(rounding=ROUND_HALF_UP))
     return money_from_cents((minutes * rate_cents + 30) // 60)
+
+
+# Expenses ------------------------------------------------------------------------------
+
+
+def expense_in_window(today: date) -> Q:
+    return Q(date__gt=window_start(today))
+
+
+def expense_cents() -> ExpressionWrapper:
+    """An expense in whole cents (exact on SQLite, where decimals may be stored as floats)."""
+    return ExpressionWrapper(
+        Cast(Round(F("amount") * Value(100)), BigIntegerField()), output_field=BigIntegerField()
+    )

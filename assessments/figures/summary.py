@@ -31,7 +31,7 @@ from assessments.figures.definitions import (  # noqa: F401 - imported from here
     ZERO,
     DaysBetween,
 )
-from assessments.models import Incident, Invoice, TimeEntry
+from assessments.models import Expense, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
 AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -96,7 +96,7 @@ def business_revenue(business: Business, today: date) -> Decimal:
 def summaries(
     business: Business, client_ids: Iterable[int] | None = None, *, today: date | None = None
 ) -> dict[int, Summary]:
-    """Headline figures for many clients: four queries whatever their number."""
+    """Headline figures for many clients: five queries whatever their number."""
     return _summaries(business, client_ids, today or timezone.localdate())[0]
 
 
@@ -147,6 +147,13 @@ def _summaries(
         )
         .order_by()
     )
+    expense_rows = (
+        scoped(Expense.objects)
+        .filter(d.expense_in_window(today))
+        .values("client_id")
+        .annotate(cents=Sum(d.expense_cents()))
+        .order_by()
+    )
     weight = Case(
         *[When(severity=sev, then=Value(w)) for sev, w in SEVERITY_WEIGHT.items()],
         default=Value(1),
@@ -190,6 +197,10 @@ def _summaries(
             total_minutes=row["total_minutes"] or 0,
             unbilled_minutes=row["unbilled"] or 0,
         )
+    for row in expense_rows:
+        values = data.setdefault(row["client_id"], {})
+        expenses = d.money_from_cents(row["cents"])
+        values.update(expenses=expenses, cost=values.get("cost", ZERO) + expenses)
     for row in incident_rows:
         data.setdefault(row["client_id"], {}).update(
             incidents_12m=row["n12"], incidents_90d=row["n90"], trouble=row["trouble"] or 0

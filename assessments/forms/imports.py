@@ -36,7 +36,6 @@ MAX_ROWS = 5000
 MAX_CELL = 1000
 SIGNING_SALT = "assessments.import.v1"
 SIGNED_MAX_AGE = 60 * 60  # an hour between preview and confirm
-DEFAULT_TERMS_DAYS = Client._meta.get_field("payment_terms_days").default
 
 FIELDS = ("client", "number", "issued", "due", "amount", "paid", "disputed")
 REQUIRED = ("client", "number", "issued", "amount")
@@ -347,7 +346,8 @@ def check_rows(
             row.errors.append(_("%(name)s is offboarded: do not re-engage.") % {"name": row.client})
         row.new_client = bool(row.client) and not matches
         if row.issued and row.due is None and not row.errors:
-            terms = matches[0][1] if matches else DEFAULT_TERMS_DAYS
+            # A new client gets the business's default terms, as on the client form.
+            terms = matches[0][1] if matches else business.payment_terms_days
             row.due = row.issued + timedelta(days=terms)
     return Checked(
         rows=rows,

@@ -132,3 +132,39 @@ class TimeEntry(QuickChoiceLabels, models.Model):
     @property
     def unbilled(self) -> bool:
         return self.kind != self.Kind.BILLABLE
+
+
+class Expense(models.Model):
+    """Money spent serving a client other than time (travel, materials, a subcontractor):
+    part of the cost to serve (flag 9 weighs "time and expense")."""
+
+    class Category(models.TextChoices):
+        TRAVEL = "travel", _("Travel")
+        MATERIALS = "materials", _("Materials")
+        SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+        SOFTWARE = "software", _("Software or services")
+        OTHER = "other", _("Other")
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="expenses")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_AMOUNT)],
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, blank=True, default=""
+    )
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["business", "client", "date"], name="expense_client_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.date}"

@@ -232,6 +232,7 @@ def figures_snapshot(data: EvidenceInput) -> dict[str, Any]:
         "currency": data.currency,
         "revenue": _money(s.revenue),
         "cost": _money(s.cost),
+        "expenses": _money(s.expenses),
         "profit": _money(s.profit),
         "business_revenue": _money(f.business_revenue),
         "share": _money(f.share),

@@ -50,7 +50,12 @@ def import_invoices(business: Business, checked: Checked) -> ImportResult:
                 ):
                     first_issued[row.client] = row.issued
             new = [
-                Client(business=business, name=name, client_since=first_issued[name])
+                Client(
+                    business=business,
+                    name=name,
+                    client_since=first_issued[name],
+                    payment_terms_days=business.payment_terms_days,
+                )
                 for name in sorted(checked.client_names)
                 if name not in by_name
             ]

@@ -153,7 +153,7 @@ def _figures_shown(saved: Mapping[str, Any]) -> dict[str, Any]:
     """The money of a figures snapshot in the currency it was recorded in."""
     currency = str(saved.get("currency", ""))
     shown: dict[str, Any] = {"share_percent": saved.get("share_percent")}
-    for name in ("revenue", "cost", "profit"):
+    for name in ("revenue", "cost", "expenses", "profit"):
         try:
             shown[name] = format_money(Decimal(str(saved[name])), currency)
         except (KeyError, InvalidOperation):

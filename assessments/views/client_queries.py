@@ -40,6 +40,7 @@ from assessments.models import (
     Assessment,
     Client,
     Contact,
+    Expense,
     Incident,
     Invoice,
     TimeEntry,
@@ -73,7 +74,12 @@ def money_expression(key: str, business: Business, today: date) -> Any:
     if key == "open_balance":
         return _total(invoices.filter(paid_on__isnull=True), Sum("amount"))
     if key == "profit":
-        cost = _total(time, definitions.CentsToMoney(Sum(definitions.time_cost_cents())))
+        spent = Expense.objects.filter(
+            definitions.expense_in_window(today), business=business, client=OuterRef("pk")
+        )
+        cost = _total(time, definitions.CentsToMoney(Sum(definitions.time_cost_cents()))) + _total(
+            spent, definitions.CentsToMoney(Sum(definitions.expense_cents()))
+        )
         return ExpressionWrapper(revenue - cost, output_field=figures.MONEY)
     if key == "days_late":
         rows = (

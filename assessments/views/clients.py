@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from accounts.tenancy import for_business, get_for_business_or_404, member_required, owner_required
 from assessments import charts, figures, portfolio_cache
 from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm, FirstContactForm
-from assessments.models import AbuseFlag, Assessment, Client, Contact
+from assessments.models import AbuseFlag, Assessment, Client, Contact, Expense
 from assessments.services import clients as services
 from assessments.views import client_queries
 
 PER_PAGE = 50
 CONTACT_INCIDENTS = 50
+RECENT_EXPENSES = 10
 
 
 @member_required
@@ -126,6 +127,9 @@ def _client_context(request: HttpRequest, client: Client) -> dict:
         context["chart"] = _revenue_cost_chart(numbers, request.business.currency)
         context["incident_rows"] = client_queries.incident_rows(numbers)
         context["aging_rows"] = client_queries.aging_rows(numbers)
+        context["expenses"] = list(
+            Expense.objects.filter(business=request.business, client=client)[:RECENT_EXPENSES]
+        )
     return context
 
 

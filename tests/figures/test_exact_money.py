@@ -70,3 +70,35 @@ def test_python_and_database_definitions_agree():
         for rate in ("0.30", "33.33", "45", "45.50", "99.99", "1234.56"):
             cents = (minutes * int(Decimal(rate) * 100) + 30) // 60
             assert definitions.time_cost(minutes, Decimal(rate)) == Decimal(cents) / 100
+
+
+def test_expenses_are_part_of_the_cost_to_serve_everywhere(business):
+    from assessments.models import Expense
+
+    acme = factories.client(business, name="Acme")
+    factories.invoice(acme, amount=Decimal("1000.00"))
+    _log(acme, [(90, "45"), (150, "45"), (75, "45"), (45, "45")])
+    today = timezone.localdate()
+    for days, amount in ((3, "19.99"), (40, "0.01"), (200, "100.10")):
+        Expense.objects.create(
+            business=business, client=acme, date=today - timedelta(days=days), amount=amount
+        )
+    # Outside the 12-month window: not counted.
+    Expense.objects.create(
+        business=business, client=acme, date=today - timedelta(days=400), amount="999.00"
+    )
+    expected = Decimal("270.00") + Decimal("120.10")
+
+    summary = figures.summaries(business, [acme.pk], today=today)[acme.pk]
+    assert (summary.cost, summary.expenses) == (expected, Decimal("120.10"))
+    detail = figures.client_figures(acme, today=today)
+    assert (detail.summary.cost, detail.summary.expenses) == (expected, Decimal("120.10"))
+    assert sum(detail.cost_by_month) == expected
+    row = portfolio.table(business, today=today).get(pk=acme.pk)
+    assert row.cost.quantize(definitions.CENT) == expected
+    listed = sorted_clients(business.clients.all(), "profit", business, today).get(pk=acme.pk)
+    assert Decimal(str(listed.sort_value)).quantize(definitions.CENT) == (
+        Decimal("1000.00") - expected
+    )
+    charted = {r["name"]: r for r in portfolio_charts.ranked_clients(business, today)}
+    assert charted["Acme"]["cost"] == expected

@@ -79,6 +79,7 @@ def incident_fields(world: World) -> dict[str, Any]:
         "occurred_at": moment(),
         "outside_hours": "",
         "outside_hours_shown": "",
+        "billed_as_extra": "",
         "contact": str(world.contact.pk),
         "channel": "phone",
         "witnesses": "Stan",
@@ -167,6 +168,7 @@ def settings(world: World) -> dict[str, Any]:
         "contact_days": ["0", "1", "2", "3", "4"],
         "notice_period_days": "30",
         "cooling_off_days": "3",
+        "payment_terms_days": "30",
         "staff_cost_rate": "50.00",
     }
 
