@@ -9,8 +9,14 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST := $(VENV)/bin/pytest
+PORT ?= 8000
+# The unit and service tiers run on every core (pytest-xdist); the real-worker and browser
+# tests one at a time.
+XDIST ?= -n auto
+# The compiled catalogues, built from locale/*/LC_MESSAGES/django.po by GNU msgfmt.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: help install system-deps run worker beat serve migrate seed lint fmt check-migrations \
+.PHONY: help install messages system-deps run worker beat serve migrate seed lint typecheck fmt check-migrations \
 	test test-unit test-services test-browser check-deploy bench bench-web bench-pdf clean
 
 help:
@@ -25,7 +31,15 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(PIP) install --quiet -r requirements-dev.lock
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+messages: $(MO)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "Please install gettext (sudo apt-get install gettext)"; exit 1; fi; }
+	msgfmt --check -o $@ $<
 
 # Debian packages the browser and PDF tiers need (Chromium, poppler) and WeasyPrint's Pango
 # and HarfBuzz's subsetter (without it WeasyPrint falls back to the slower fontTools).
@@ -46,6 +60,7 @@ system-deps:
 	fi
 
 migrate: install
+	mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -53,11 +68,11 @@ seed: migrate
 
 run: seed
 	@echo ""
-	@echo "ClientReview is starting on http://127.0.0.1:8000"
+	@echo "ClientReview is starting on http://127.0.0.1:$(PORT)"
 	@echo "  owner login: owner@example.com / clientreview-demo"
 	@echo "  staff login: staff@example.com / clientreview-demo"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A clientreview worker --loglevel=INFO --concurrency=2
@@ -67,9 +82,15 @@ beat: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# mypy, strict on the pure domain modules listed in pyproject.toml.
+typecheck: install
+	SECRET_KEY=check $(VENV)/bin/mypy
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 check-migrations: install
 	mkdir -p var
@@ -78,15 +99,15 @@ check-migrations: install
 # Tier 1: the whole suite on SQLite, Celery in-process. Needs no service (the PDF tests
 # read what they render with poppler's pdftotext, hence system-deps).
 test-unit: install system-deps
-	$(PYTEST) -m "not integration and not browser"
+	$(PYTEST) $(XDIST) -m "not integration and not browser"
 
 # Tier 2: the suite again on PostgreSQL and Redis, plus the integration tests that run a
 # real Celery worker. Skipped when the services are unreachable, unless
 # CLIENTREVIEW_REQUIRE_SERVICES=1 (as in CI), which makes that a failure.
 test-services: install system-deps
 	@if $(PY) -m tests.services_up "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
-	  DATABASE_URL="$(PG_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" \
-	    $(PYTEST) -m "not browser"; \
+	  export DATABASE_URL="$(PG_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)"; \
+	  $(PYTEST) $(XDIST) -m "not browser and not integration" && $(PYTEST) -m integration; \
 	elif [ "$$CLIENTREVIEW_REQUIRE_SERVICES" = 1 ]; then \
 	  echo "PostgreSQL or Redis is unreachable and CLIENTREVIEW_REQUIRE_SERVICES=1"; exit 1; \
 	else \
@@ -97,7 +118,7 @@ test-services: install system-deps
 test-browser: install system-deps
 	$(PYTEST) -m browser
 
-test: install lint check-migrations test-unit test-services test-browser
+test: install lint typecheck check-migrations test-unit test-services test-browser
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY="$$(openssl rand -hex 40)" ALLOWED_HOSTS=clientreview.example.com \

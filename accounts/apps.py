@@ -6,6 +6,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import identity, signals  # noqa: F401 - signals connects the audit receivers
-
-        identity.connect_signals()
+        from accounts import signals  # noqa: F401 - connects the audit receivers

@@ -15,6 +15,8 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 
+from accounts.querysets import TenantQuerySet
+
 M = TypeVar("M", bound=models.Model)
 
 SESSION_KEY = "business_id"
@@ -59,9 +61,7 @@ def for_business(
         if isinstance(model_or_qs, models.QuerySet)
         else model_or_qs._default_manager.all()
     )
-    if request.business is None:
-        return qs.none()
-    return qs.filter(business=request.business)
+    return TenantQuerySet.for_business(qs, request.business)
 
 
 def get_for_business_or_404(

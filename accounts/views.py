@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.backends import PATH as BACKEND
 from accounts.forms import (
     AcceptInvitationForm,
     BusinessSettingsForm,
@@ -41,7 +40,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             time_zone=data["time_zone"],
             currency=data["currency"],
         )
-        login(request, user, backend=BACKEND)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request, _("Welcome! Your business is set up. Invite your staff from Team.")
         )
@@ -175,7 +174,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return redirect("accounts:accept_invitation", token=token)
         if existing is None:
-            login(request, user, backend=BACKEND)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = invitation.business_id
         messages.success(
             request, _("You have joined %(business)s.") % {"business": invitation.business.name}

@@ -497,8 +497,10 @@ def pareto_chart(
         % {"label": label, "trouble": _amount(t), "revenue": _pct(share(r, revenue))}
         for label, t, r in rows
     ]
+    # xgettext:no-python-format
     lines = [("line", VERMILLION, _("Cumulative % of trouble"))] if trouble else []
     if trouble and revenue > 0:
+        # xgettext:no-python-format
         lines.append(("dashed", AXIS, _("Cumulative % of revenue")))
     ticks = _ticks(ZERO, max(r[1] for r in rows))
 

@@ -144,6 +144,7 @@ RULES: tuple[tuple[str, Promise], ...] = tuple((rule.value, rule.label) for rule
 # never changes the verdict; it changes when and how the owner acts on it.
 CONCENTRATION_THRESHOLD = Decimal("0.30")
 CONCENTRATION_CAUTION: Promise = _(
+    # xgettext:no-python-format
     "This client brings in 30% or more of your revenue. Line up replacement revenue "
     "before you act: a business that depends on one client is a house of cards."
 )

@@ -1,6 +1,8 @@
-"""Project-wide middleware: the Content-Security-Policy header."""
+"""Project-wide middleware: the Content-Security-Policy header, private pages."""
 
 from __future__ import annotations
+
+from django.utils.cache import patch_cache_control
 
 # No inline script or style anywhere: every script and stylesheet is a file in static/.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -25,4 +27,19 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Pages for a logged-in user show money and personal data: no browser or proxy may
+    keep them (`Cache-Control: private, no-store`), so Back after logout shows nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

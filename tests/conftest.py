@@ -43,42 +43,8 @@ def _media_root(settings, tmp_path):
 def _fresh_cache():
     from django.core.cache import cache
 
-    from accounts import identity
-    from accounts.templatetags import layout
-
     cache.clear()
-    identity.forget_all()
-    layout.kept.clear()
     yield
-
-
-@pytest.fixture(autouse=True)
-def _cached_pages_follow_writes(request, monkeypatch):
-    """A test runs in one transaction that never commits, so the cached pages'
-    `forget_on_commit` (and the identity's `new_epoch_on_commit`) would never fire
-    and a page read after a write through a view would be stale. Forget at once as
-    well, except in tests marked `real_on_commit`, which check the real timing."""
-    from assessments import portfolio_cache
-
-    if request.node.get_closest_marker("real_on_commit"):
-        return
-
-    from accounts import identity
-
-    on_commit = portfolio_cache.forget_on_commit
-    epoch_on_commit = identity.new_epoch_on_commit
-
-    def forget_now_and_on_commit(business_id: int) -> None:
-        portfolio_cache.forget(business_id)
-        on_commit(business_id)
-
-    def new_epoch_now_and_on_commit() -> None:
-        identity.new_epoch()
-        epoch_on_commit()
-
-    monkeypatch.setattr(portfolio_cache, "forget_on_commit", forget_now_and_on_commit)
-    # The same for who is logged in (`accounts.identity`): users, memberships, businesses.
-    monkeypatch.setattr(identity, "new_epoch_on_commit", new_epoch_now_and_on_commit)
 
 
 @pytest.fixture
@@ -110,7 +76,7 @@ def outsider(other_business):
 
 def _logged_in(user) -> HttpClient:
     client = HttpClient()
-    client.force_login(user, backend="accounts.backends.MemberBackend")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 

@@ -215,6 +215,7 @@ THRESHOLD_HELP = {
         "Default 2. Agreeing a price and then talking it down, twice or more (000 #5)."
     ),
     "cost_to_revenue_ratio": _(
+        # xgettext:no-python-format
         "Default 1.00: the cost to serve equals the revenue, so the client earns you "
         "nothing (002). 0.80 proposes the flag when cost reaches 80% of revenue."
     ),

@@ -13,21 +13,15 @@ change the box, their choice wins. static/js/app.js updates the box as they type
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from assessments import portfolio_cache
 from assessments.models import Client, Contact, Incident
 from assessments.services.evidence import (
     ACCEPT_ATTRIBUTE,
@@ -37,6 +31,7 @@ from assessments.services.evidence import (
     inspect_upload,
 )
 from assessments.services.incidents import CONTENT_FIELDS
+from clientreview.lib.forms import parse_id
 
 EARLIEST_YEAR = 1990
 # Clocks on phones drift: "now" may be a little ahead of the server.
@@ -80,49 +75,22 @@ class MultipleFileField(forms.FileField):
         return checked
 
 
-class FastSelect(forms.Select):
-    """A select whose options are written directly instead of one template each.
+class ContactSelect(forms.Select):
+    """Each option says which client the contact works for (`data-client`), so app.js can
+    offer only the chosen client's contacts."""
 
-    Same markup as Django's Select; a business with 10,000 clients and 18,000
-    contacts renders this form in milliseconds instead of seconds (issue 6).
-    """
+    client_of: dict[int, int]
 
-    def option_attrs(self, value: Any) -> str:
-        return ""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client_of = {}
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        chosen = set(self.format_value(value))
-        options = []
-        for option_value, label in self.choices:
-            text = "" if option_value is None else str(option_value)
-            selected = " selected" if text in chosen else ""
-            # The standard library's escape: what Django's escape() does, without its
-            # check for lazy arguments on each of thousands of calls.
-            options.append(
-                f'<option value="{html.escape(text)}"{self.option_attrs(option_value)}'
-                f"{selected}>{html.escape(str(label))}</option>"
-            )
-        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308 - every part escaped above
-
-
-class ContactSelect(FastSelect):
-    """Each option says which client the contact works for, so app.js can filter them.
-
-    The client comes from the option's model instance, or from `client_of` (contact id
-    to client id) when the options are plain ids.
-    """
-
-    client_of: dict[int, int] | None = None
-
-    def option_attrs(self, value: Any) -> str:
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            client_id = instance.client_id
-        else:
-            client_id = (self.client_of or {}).get(value)
-        return "" if client_id is None else f' data-client="{client_id}"'
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        client_id = self.client_of.get(getattr(value, "value", value))
+        if client_id is not None:
+            option["attrs"]["data-client"] = client_id
+        return option
 
 
 class ContactChoiceField(forms.ModelChoiceField):
@@ -141,7 +109,6 @@ class _IncidentContentForm(forms.Form):
     category = forms.ChoiceField(
         label=_("What kind of incident"),
         choices=[("", _("— choose what happened —")), *Incident.Category.choices],
-        widget=FastSelect,
     )
     severity = forms.ChoiceField(
         label=_("How serious"),
@@ -184,7 +151,6 @@ class _IncidentContentForm(forms.Form):
         label=_("How it happened"),
         choices=Incident.Channel.choices,
         initial=Incident.Channel.PHONE,
-        widget=FastSelect,
     )
     witnesses = forms.CharField(
         label=_("Witnesses"),
@@ -265,31 +231,20 @@ def recent_clients(business: Business, limit: int = RECENT_CLIENTS) -> list[tupl
 
 def clients_on_offer(business: Business) -> tuple[bool, list[tuple[int, str]]]:
     """(True, every client's (id, name) by name) up to CLIENT_LIST_MAX clients, else
-    (False, the recent clients); cached per business version."""
-
-    def build() -> tuple[bool, list[tuple[int, str]]]:
-        clients = Client.objects.filter(business=business).order_by("name", "id")
-        names = list(clients.values_list("pk", "name")[: CLIENT_LIST_MAX + 1])
-        if len(names) <= CLIENT_LIST_MAX:
-            return True, names
-        return False, recent_clients(business)
-
-    return portfolio_cache.remember(business.pk, ["incident-form", "clients"], build)
+    (False, the recent clients)."""
+    clients = Client.objects.filter(business=business).order_by("name", "id")
+    names = list(clients.values_list("pk", "name")[: CLIENT_LIST_MAX + 1])
+    if len(names) <= CLIENT_LIST_MAX:
+        return True, names
+    return False, recent_clients(business)
 
 
 def contacts_of(business: Business, clients: Iterable[int] | None) -> list[tuple[int, str, int]]:
-    """(id, name, client id) of the contacts of `clients` (None: of every client); cached
-    per business version."""
-    wanted = None if clients is None else sorted(clients)
-
-    def build() -> list[tuple[int, str, int]]:
-        contacts = Contact.objects.filter(business=business)
-        if wanted is not None:
-            contacts = contacts.filter(client__in=wanted)
-        return list(contacts.values_list("pk", "name", "client_id"))
-
-    parts = ["incident-form", "contacts", "all" if wanted is None else ",".join(map(str, wanted))]
-    return portfolio_cache.remember(business.pk, parts, build)
+    """(id, name, client id) of the contacts of `clients` (None: of every client)."""
+    contacts = Contact.objects.filter(business=business)
+    if clients is not None:
+        contacts = contacts.filter(client__in=list(clients))
+    return list(contacts.values_list("pk", "name", "client_id"))
 
 
 class FindClientForm(forms.Form):
@@ -317,7 +272,6 @@ class IncidentForm(_IncidentContentForm):
         label=_("Client"),
         queryset=Client.objects.none(),
         empty_label=_("— choose a client —"),
-        widget=FastSelect,
     )
     files = MultipleFileField(label=_("Photos or files (optional)"), required=False)
 
@@ -325,13 +279,6 @@ class IncidentForm(_IncidentContentForm):
         self, *args: Any, business: Business, client: Client | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, business=business, **kwargs)
-        if self.is_bound:
-            # Any client or contact of the business is accepted; only the options shown
-            # vary (and are never drawn from these querysets: see `_offer_clients`).
-            self.fields["client"].queryset = Client.objects.filter(business=business)
-            self.fields["contact"].queryset = Contact.objects.filter(
-                business=business
-            ).select_related("client")
         self._offer_clients(business, client)
         self.fields["files"].help_text = accepted_help()
         if not self.is_bound:
@@ -342,52 +289,33 @@ class IncidentForm(_IncidentContentForm):
             self.initial["outside_hours_shown"] = suggested
 
     def _offer_clients(self, business: Business, client: Client | None) -> None:
-        """The client and contact options: all of them, or the chosen and recent clients'.
-
-        Both lists are cached per business version (`portfolio_cache`: a new client,
-        contact or incident starts a new one), so a warm form asks the database nothing
-        for them. The contacts are read only if the form is drawn: a valid submission
-        does not pay for options nobody sees.
-        """
-        self.business_for_options, self.chosen_client = business, client
-        # Every client's (id, name), or, past the limit, the recent clients'.
-        self.lists_all_clients, self._clients = clients_on_offer(business)
-        self.has_clients = not self.lists_all_clients or bool(self._clients)
-        # Callables: evaluated when drawn (then kept), not when a submission is checked.
-        self.fields["client"].widget.choices = lambda: self.client_options
-        self.fields["contact"].widget.choices = lambda: self.contact_options
-
-    @cached_property
-    def client_options(self) -> list[tuple[Any, str]]:
-        return [("", self.fields["client"].empty_label), *self.offered]
-
-    @cached_property
-    def contact_options(self) -> list[tuple[Any, str]]:
-        """The offered clients' contacts, by client name then name: "Jane Doe (Acme)"."""
-        field = self.fields["contact"]
-        client_names = dict(self.offered)
-        rows = sorted(
-            contacts_of(
-                self.business_for_options, None if self.lists_all_clients else client_names
-            ),
-            key=lambda row: (client_names.get(row[2], ""), row[1], row[0]),
+        """The client and contact options: every client up to CLIENT_LIST_MAX, else the
+        chosen and the recent clients. Any client or contact of the business is accepted
+        (the querysets); only the options drawn vary (the widgets' choices)."""
+        self.fields["client"].queryset = Client.objects.filter(business=business)
+        self.fields["contact"].queryset = Contact.objects.filter(business=business)
+        self.lists_all_clients, clients = clients_on_offer(business)
+        self.has_clients = not self.lists_all_clients or bool(clients)
+        # A submitted client stays on offer when the form comes back with errors.
+        chosen = client
+        if self.is_bound and chosen is None:
+            chosen = Client.objects.filter(
+                business=business, pk=parse_id(self.data.get(self.add_prefix("client")))
+            ).first()
+        if not self.lists_all_clients and chosen is not None:
+            clients = [(chosen.pk, chosen.name)] + [row for row in clients if row[0] != chosen.pk]
+        names = dict(clients)
+        contacts = sorted(
+            contacts_of(business, None if self.lists_all_clients else names),
+            key=lambda row: (names.get(row[2], ""), row[1], row[0]),
         )
-        field.widget.client_of = {pk: client_id for pk, _name, client_id in rows}
-        return [
-            ("", field.empty_label),
-            *((pk, f"{name} ({client_names.get(client_id, '')})") for pk, name, client_id in rows),
+        client_field, contact_field = self.fields["client"], self.fields["contact"]
+        client_field.widget.choices = [("", client_field.empty_label), *clients]
+        contact_field.widget.client_of = {pk: client_id for pk, _name, client_id in contacts}
+        contact_field.widget.choices = [
+            ("", contact_field.empty_label),
+            *((pk, f"{name} ({names.get(client_id, '')})") for pk, name, client_id in contacts),
         ]
-
-    @cached_property
-    def offered(self) -> list[tuple[int, str]]:
-        """(id, name) of the clients the form offers: a submitted client stays on offer
-        when the form comes back with errors (validation has already fetched it)."""
-        if self.lists_all_clients:
-            return self._clients
-        submitted = getattr(self, "cleaned_data", {}).get("client")
-        chosen = submitted or self.chosen_client
-        first = [(chosen.pk, chosen.name)] if chosen is not None else []
-        return first + [row for row in self._clients if chosen is None or row[0] != chosen.pk]
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments import portfolio, scoring
+from assessments import scoring
 from assessments.models import Client
+from assessments.queries import portfolio
 
 SORT_CHOICES = [
     ("name", _("Name")),

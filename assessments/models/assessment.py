@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments import scoring
 from assessments.models.clients import Client
-from clientreview.lib.models import QuickChoiceLabels
 
 
 class EvidenceThresholds(models.Model):
@@ -106,6 +106,8 @@ class EvidenceThresholds(models.Model):
         validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
     )
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "evidence thresholds"
 
@@ -127,7 +129,7 @@ class EvidenceThresholds(models.Model):
         return found or cls(business=business)
 
 
-class Assessment(QuickChoiceLabels, models.Model):
+class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         COMPLETE = "complete", _("Complete")
@@ -177,6 +179,8 @@ class Assessment(QuickChoiceLabels, models.Model):
     review_on = models.DateField(_("look again on"), null=True, blank=True)
     act_not_before = models.DateField(_("act no earlier than"), null=True, blank=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [
@@ -218,6 +222,8 @@ class AssessmentAnswer(models.Model):
     proposed = models.BooleanField(
         default=False, help_text="The evidence rules proposed this flag."
     )
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from clientreview.lib.models import QuickChoiceLabels
+from accounts.querysets import TenantQuerySet
 
 
-class Client(QuickChoiceLabels, models.Model):
+class Client(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         UNDER_REVIEW = "under_review", _("Under review")
@@ -71,6 +71,8 @@ class Client(QuickChoiceLabels, models.Model):
     offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -97,6 +99,8 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

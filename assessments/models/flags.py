@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.clients import Contact
 from assessments.models.incidents import Incident
 
@@ -18,7 +19,7 @@ def default_review_on():
     return timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS)
 
 
-class AbuseFlagQuerySet(models.QuerySet):
+class AbuseFlagQuerySet(TenantQuerySet):
     def open(self):
         return self.filter(cleared_at__isnull=True)
 

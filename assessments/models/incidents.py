@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.clients import Client, Contact
-from clientreview.lib.models import QuickChoiceLabels
 
 GENESIS_HASH = "0" * 64
 
@@ -64,12 +64,12 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(TenantQuerySet):
     def delete(self):
         raise PermissionDenied("Incidents are never deleted; amend them instead.")
 
 
-class Incident(QuickChoiceLabels, models.Model):
+class Incident(models.Model):
     """One event in a client relationship, as currently recorded (latest version)."""
 
     Category = Category
@@ -153,7 +153,7 @@ class Incident(QuickChoiceLabels, models.Model):
         return content
 
 
-class IncidentVersionQuerySet(models.QuerySet):
+class IncidentVersionQuerySet(TenantQuerySet):
     def delete(self):
         raise PermissionDenied("Incident versions are never deleted.")
 
@@ -246,6 +246,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

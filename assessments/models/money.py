@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.clients import Client
-from clientreview.lib.models import QuickChoiceLabels
 
 MAX_AMOUNT = Decimal("999999999.99")
 
@@ -46,6 +46,8 @@ class Invoice(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on", "-id"]
         constraints = [
@@ -77,7 +79,7 @@ class Invoice(models.Model):
         return days_late_of(self.due_on, self.paid_on, today or timezone.localdate())
 
 
-class TimeEntry(QuickChoiceLabels, models.Model):
+class TimeEntry(models.Model):
     class Kind(models.TextChoices):
         BILLABLE = "billable", _("Billable work")
         UNBILLED_SUPPORT = "unbilled_support", _("Unbilled support")
@@ -111,6 +113,8 @@ class TimeEntry(QuickChoiceLabels, models.Model):
     )
     note = models.CharField(_("note"), max_length=1000, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -159,6 +163,8 @@ class Expense(models.Model):
     )
     note = models.CharField(_("note"), max_length=1000, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from accounts.querysets import TenantQuerySet
 from assessments.models.assessment import Assessment
 from assessments.models.clients import Client
-from clientreview.lib.models import QuickChoiceLabels
 
 
 class ReferralPartner(models.Model):
@@ -25,6 +25,8 @@ class ReferralPartner(models.Model):
     contact = models.CharField(_("contact details"), max_length=300, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["business", "name"], name="partner_business_name")]
@@ -33,7 +35,7 @@ class ReferralPartner(models.Model):
         return f"{self.name} ({self.speciality})" if self.speciality else self.name
 
 
-class OffboardingPlan(QuickChoiceLabels, models.Model):
+class OffboardingPlan(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be built")
         PROCESSING = "processing", _("Being built")
@@ -113,6 +115,8 @@ class OffboardingPlan(QuickChoiceLabels, models.Model):
     # Acting on it.
     finalised_at = models.DateTimeField(null=True, blank=True)
     exit_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -8,7 +8,6 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from accounts.models import Business
-from assessments import portfolio_cache
 from assessments.forms.imports import Checked
 from assessments.models import Client, Invoice
 
@@ -84,8 +83,6 @@ def import_invoices(business: Business, checked: Checked) -> ImportResult:
                 ],
                 batch_size=500,
             )
-            # Bulk inserts send no model signals: tell the portfolio's cache directly.
-            portfolio_cache.forget_on_commit(business.pk)
     except IntegrityError as exc:
         raise ImportConflict(str(exc)) from exc
     return ImportResult(

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments import portfolio_cache
 from assessments.models import (
     AbuseFlag,
     Assessment,
@@ -295,7 +294,6 @@ def finalise_plan(plan: OffboardingPlan) -> OffboardingPlan:
     Client.objects.filter(pk=plan.client_id).exclude(status=Client.Status.OFFBOARDED).update(
         status=Client.Status.OFFBOARDING
     )
-    portfolio_cache.forget_on_commit(plan.business_id)  # update() sends no model signal
     built_on = plan.built_at and timezone.localdate(plan.built_at, plan.business.tzinfo)
     if ends and (not built_on or built_on < ends) and plan.status != Status.PENDING:
         request_rebuild(plan)
@@ -315,5 +313,4 @@ def record_exit(plan: OffboardingPlan) -> OffboardingPlan:
     Client.objects.filter(pk=plan.client_id).update(
         status=Client.Status.OFFBOARDED, offboarded_on=business_today(plan.business)
     )
-    portfolio_cache.forget_on_commit(plan.business_id)  # update() sends no model signal
     return plan

@@ -14,33 +14,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import for_business, get_for_business_or_404, member_required, owner_required
-from assessments import charts, figures, portfolio_cache
+from assessments import charts, figures
 from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm, FirstContactForm
-from assessments.models import AbuseFlag, Assessment, Client, Contact, Expense
+from assessments.models import AbuseFlag, Assessment, Client, Contact
+from assessments.queries import clients as client_queries
 from assessments.services import clients as services
-from assessments.views import client_queries
 
 PER_PAGE = 50
 CONTACT_INCIDENTS = 50
-RECENT_EXPENSES = 10
 
 
 @member_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    """The list, cached per business version, role and query (`portfolio_cache`): at
-    10,000 clients its money columns and 50 rows cost tens of milliseconds to build."""
-    parts = ["clients", "owner" if request.membership.is_owner else "staff"]
-
-    def context() -> dict:
-        body = portfolio_cache.fragment(
-            request,
-            parts,
-            "assessments/clients/_list_body.html",
-            lambda: _client_list_context(request),
-        )
-        return {"body": body}
-
-    return portfolio_cache.whole_page(request, parts, "assessments/clients/list.html", context)
+    """Every client of the business, fifty to a page; owners also see the money columns."""
+    return render(request, "assessments/clients/list.html", _client_list_context(request))
 
 
 def _client_list_context(request: HttpRequest) -> dict:
@@ -76,29 +63,13 @@ def _verdict_label(verdict: str | None) -> str:
 
 @member_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The client page, cached per business version (`portfolio_cache`): for a client with
-    years of records the timeline and figures cost tens of milliseconds. A cached page was
-    built after the client was found in this business, and deleting a client starts a new
-    version, so a hit needs no lookup."""
-    is_owner = request.membership.is_owner
+    """The client page: contacts, open flags, the timeline, reviews; owners also see the
+    figures, fetched with the client in the same query."""
     clients = Client.objects.select_related("business")
-    # Staff see an edit link on their own time entries only: one copy each.
-    parts = ["client", pk, *(["owner"] if is_owner else ["staff", request.user.pk])]
-
-    def context() -> dict:
-        # Owners see the figures: fetched with the client, in the same query.
-        client = get_for_business_or_404(
-            figures.with_figures(clients) if is_owner else clients, request, pk=pk
-        )
-        body = portfolio_cache.fragment(
-            request,
-            parts,
-            "assessments/clients/_detail_body.html",
-            lambda: _client_context(request, client),
-        )
-        return {"client": client, "body": body}
-
-    return portfolio_cache.whole_page(request, parts, "assessments/clients/detail.html", context)
+    if request.membership.is_owner:
+        clients = figures.with_figures(clients)
+    client = get_for_business_or_404(clients, request, pk=pk)
+    return render(request, "assessments/clients/detail.html", _client_context(request, client))
 
 
 def _client_context(request: HttpRequest, client: Client) -> dict:
@@ -127,9 +98,6 @@ def _client_context(request: HttpRequest, client: Client) -> dict:
         context["chart"] = _revenue_cost_chart(numbers, request.business.currency)
         context["incident_rows"] = client_queries.incident_rows(numbers)
         context["aging_rows"] = client_queries.aging_rows(numbers)
-        context["expenses"] = list(
-            Expense.objects.filter(business=request.business, client=client)[:RECENT_EXPENSES]
-        )
     return context
 
 

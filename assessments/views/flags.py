@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import for_business, get_for_business_or_404, member_required, owner_required
-from assessments import portfolio_cache
 from assessments.forms.flags import ClearFlagForm, FlagContactForm
 from assessments.models import AbuseFlag, Contact, Incident
 from assessments.services.flags import clear_flag, flag_contact
@@ -117,19 +116,7 @@ def flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 def flag_list(request: HttpRequest) -> HttpResponse:
-    """Every flag, fifty to a page. Each page is kept whole per visitor until anything in
-    the business changes, like staff's home page, which links here: fifty flags with
-    their incidents took 45 ms to draw at 10,000 clients (issue 6)."""
-    number = parse_id(request.GET.get("page")) or 1
-    return portfolio_cache.whole_page(
-        request,
-        ["flags", number],
-        "assessments/flags/list.html",
-        lambda: _flag_list_context(request, number),
-    )
-
-
-def _flag_list_context(request: HttpRequest, number: int) -> dict:
+    """Every flag, fifty to a page: open ones first, soonest review first."""
     flags = (
         for_business(AbuseFlag, request)
         .select_related("contact__client", "raised_by", "cleared_by")
@@ -139,5 +126,6 @@ def _flag_list_context(request: HttpRequest, number: int) -> dict:
         # Open flags first, soonest review first; then cleared ones, latest first.
         .order_by(F("cleared_at").desc(nulls_first=True), "review_on", "-id")
     )
-    page = Paginator(flags, PAGE_SIZE).get_page(number)
-    return {"page": page, "today": timezone.localdate()}
+    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "today": timezone.localdate()}
+    return render(request, "assessments/flags/list.html", context)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from accounts.tenancy import for_business, member_required
-from assessments import portfolio_cache
 from assessments.models import AbuseFlag, Incident
 from assessments.views.portfolio import owner_home
 
@@ -22,21 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """Staff: log an incident in one tap, see what they logged and who is flagged.
-
-    Kept whole for each staff member until anything in the business changes
-    (`portfolio_cache.whole_page`), like the owner's pages: it is the page staff come
-    back to between incidents.
-    """
-    return portfolio_cache.whole_page(
-        request,
-        ["staff-home"],
-        "assessments/incidents/staff_home.html",
-        lambda: _staff_home_context(request),
-    )
-
-
-def _staff_home_context(request: HttpRequest) -> dict:
+    """Staff: log an incident in one tap, see what they logged and who is flagged."""
     recent = (
         for_business(Incident, request)
         .filter(recorded_by=request.user)
@@ -53,4 +39,5 @@ def _staff_home_context(request: HttpRequest) -> dict:
         .order_by("-raised_at", "-id")
     )
     open_count = open_flags.count() if len(flags) == HOME_FLAGS else len(flags)
-    return {"recent": recent, "flags": flags, "open_flag_count": open_count}
+    context = {"recent": recent, "flags": flags, "open_flag_count": open_count}
+    return render(request, "assessments/incidents/staff_home.html", context)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -23,7 +24,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, member_required
-from assessments import portfolio_cache
 from assessments.forms.incidents import (
     AmendIncidentForm,
     EvidenceForm,
@@ -32,12 +32,11 @@ from assessments.forms.incidents import (
     clients_on_offer,
 )
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
+from assessments.queries.clients import find_clients
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
-from assessments.views.client_queries import find_clients
 from clientreview.lib.forms import parse_id
-from clientreview.lib.pagination import CountedPaginator
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 20
@@ -66,17 +65,6 @@ def _client_from_query(request: HttpRequest) -> Client | None:
     if pk is None:
         return None
     return for_business(Client, request).filter(pk=pk).first()
-
-
-def _cached_client_from_query(request: HttpRequest) -> Client | None:
-    """`_client_from_query()`, cached per business version (a change to any client starts a
-    new one): the incident form is opened for the same few clients again and again."""
-    pk = parse_id(request.GET.get("client"))
-    if pk is None:
-        return None
-    return portfolio_cache.remember(
-        request.business.pk, ["incident-form", "client", pk], lambda: _client_from_query(request)
-    )
 
 
 def _contact_from_query(request: HttpRequest, client: Client | None) -> Contact | None:
@@ -114,19 +102,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .annotate(evidence_count=_evidence_count())
         .order_by("-occurred_at", "-id")
     )
-
-    def total() -> int:  # kept per business version: a new incident starts a new one
-        parts = ["incident-list", "count", client.pk if client else "all"]
-        return portfolio_cache.remember(request.business.pk, parts, incidents.count)
-
-    page = CountedPaginator(listed, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessments/incidents/list.html", {"page": page, "client": client})
 
 
 @member_required
 def incident_create(request: HttpRequest) -> HttpResponse:
     """Log an incident. In a business with many clients, the client is found first."""
-    client = _cached_client_from_query(request)
+    client = _client_from_query(request)
     contact = _contact_from_query(request, client)
     if contact is not None:
         client = contact.client

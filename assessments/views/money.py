@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from accounts.tenancy import get_for_business_or_404, member_required, owner_required
 from assessments.forms.money import ExpenseForm, InvoiceForm, MarkPaidForm, TimeEntryForm
 from assessments.models import Client, Expense, Invoice, TimeEntry
+from assessments.queries.clients import format_minutes
 from assessments.services import clients as services
-from assessments.views.client_queries import format_minutes
 
 
 def _refuse_offboarded(request: HttpRequest, client: Client) -> HttpResponse:
@@ -152,6 +152,20 @@ def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "assessments/money/time_form.html",
         {"form": form, "client": entry.client, "entry": entry},
         status=400 if form.is_bound else 200,
+    )
+
+
+EXPENSES_SHOWN = 200
+
+
+@owner_required
+def expense_list(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client, request, pk=pk)
+    expenses = Expense.objects.for_business(request.business).filter(client=client)
+    return render(
+        request,
+        "assessments/money/expense_list.html",
+        {"client": client, "expenses": list(expenses[:EXPENSES_SHOWN]), "shown": EXPENSES_SHOWN},
     )
 
 

@@ -1,8 +1,8 @@
 """The owner's home: every client's standing at a glance, four charts and a CSV export.
 
-The queries live in `assessments.portfolio`; this module parses the request, pages
-the table and streams the export. The page runs a fixed number of queries (at most
-ten with the charts computed, seven once they are cached), whatever the data.
+The queries live in `assessments.queries.portfolio`; this module parses the request, pages
+the table and streams the export. The page runs a fixed number of queries, whatever
+the data.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.template.loader import render_to_string
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, owner_required
-from assessments import figures, portfolio, portfolio_cache, portfolio_charts, scoring
+from assessments import figures, scoring
 from assessments.forms.portfolio import SORT_CHOICES, PortfolioFilterForm, Query
 from assessments.models import Client
+from assessments.queries import portfolio, portfolio_charts
 
 PER_PAGE = 50
 CSV_CHUNK = 1000
@@ -38,26 +38,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def owner_home(request: HttpRequest) -> HttpResponse:
-    """The portfolio; `home()` sends owners here. Staff never see it.
-
-    The charts and the table are one fragment, cached per business version (see
-    `portfolio_cache`) and per query: it holds nothing personal (no CSRF token, no
-    messages), so every owner of the business can be served the same one. The whole
-    page around it (layout, name, businesses) is cached per owner (`whole_page`).
-    """
+    """The portfolio; `home()` sends owners here. Staff never see it."""
     if request.membership is None or not request.membership.is_owner:
         raise PermissionDenied
-
-    # Keyed by the query string as sent: parsing it is left to a cache miss.
-    def context() -> dict:
-        return {
-            "body": portfolio_cache.remember_page(request, ["page"], lambda: _render_body(request))
-        }
-
-    return portfolio_cache.whole_page(request, ["page"], "assessments/portfolio/home.html", context)
-
-
-def _render_body(request: HttpRequest) -> SafeString:
     business = request.business
     form = PortfolioFilterForm(request.GET or None)
     query = form.query()
@@ -78,7 +61,7 @@ def _render_body(request: HttpRequest) -> SafeString:
         "has_clients": has_clients,
         "charts": charts,
     }
-    return mark_safe(render_to_string("assessments/portfolio/_body.html", context, request))  # noqa: S308 - autoescaped template output
+    return render(request, "assessments/portfolio/home.html", context)
 
 
 def _any_client(request: HttpRequest) -> bool:

@@ -103,6 +103,6 @@ def test_user_without_business_is_told_so(db):
 
     lonely = factories.user(email="lonely@example.test")
     c = Client()
-    c.force_login(lonely, backend="accounts.backends.MemberBackend")
+    c.force_login(lonely, backend="django.contrib.auth.backends.ModelBackend")
     response = c.get(reverse("home"))
     assert response.status_code == 302 and response.url == reverse("accounts:no_business")

@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from assessments import figures, portfolio, portfolio_charts
+from assessments import figures
 from assessments.figures import definitions
-from assessments.views.client_queries import sorted_clients
+from assessments.queries import portfolio, portfolio_charts
+from assessments.queries.clients import sorted_clients
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ def client_for(persona: str, world: World) -> HttpClient:
     client = HttpClient()
     user = {"owner": world.owner, "staff": world.staff, "outsider": world.outsider}.get(persona)
     if user is not None:
-        client.force_login(user, backend="accounts.backends.MemberBackend")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 

@@ -277,10 +277,6 @@ def test_no_concentration_warning_below_thirty_percent(owner_client, business):
 def test_a_saved_invoice_shows_at_once(owner_client, business, django_capture_on_commit_callbacks):
     acme = _money_client(business, "Acme Ltd", revenue="100.00")
     assert owner_client.get(HOME).context["rows"][0]["client"].revenue == Decimal("100.00")
-    # Served from the cache now: no template rendered at all, same figure.
-    cached = owner_client.get(HOME)
-    assert cached.context is None
-    assert b"100.00" in cached.content
     with django_capture_on_commit_callbacks(execute=True):
         factories.invoice(acme, amount=Decimal("250.00"))
     fresh = owner_client.get(HOME)
@@ -323,26 +319,21 @@ def _fill(business, count):
             _flag(client)
 
 
-@pytest.mark.parametrize("cached", [False, True])
-def test_queries_do_not_grow_with_the_data(owner_client, business, cached):
+def test_queries_do_not_grow_with_the_data(owner_client, business):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts = []
     for size in (1, 50):
         _fill(business, size if not counts else size - 1)
-        cache.clear()
-        owner_client.get(HOME + "?sort=profit")  # settles the session, fills the cache
-        if not cached:
-            cache.clear()
+        owner_client.get(HOME + "?sort=profit")  # settles the session
         with CaptureQueriesContext(connection) as ctx:
             response = owner_client.get(HOME + "?sort=profit")
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
-    assert counts[0] <= 10
-    if cached:
-        assert counts[0] <= 4
+    # Session, user, memberships; the table and its count; the flags; the two chart queries.
+    assert counts[0] <= 8
 
 
 def test_an_import_shows_at_once(owner_client, business, django_capture_on_commit_callbacks):

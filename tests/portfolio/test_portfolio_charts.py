@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from assessments import charts, figures, portfolio_charts
+from assessments import charts, figures
+from assessments.queries import portfolio_charts
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -32,9 +32,9 @@ def test_root_sends_anonymous_visitors_to_the_login_page(anon_client):
 @pytest.mark.django_db
 def test_database_outage_gets_a_clear_503_page(owner):
     client = Client(raise_request_exception=False)
-    client.force_login(owner, backend="accounts.backends.MemberBackend")
+    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
     with (
-        mock.patch("accounts.middleware._memberships", side_effect=OperationalError("down")),
+        mock.patch("accounts.middleware.memberships_of", side_effect=OperationalError("down")),
         mock.patch("clientreview.views._is_connection_failure", return_value=True),
     ):
         response = client.get(reverse("home"))
@@ -46,8 +46,8 @@ def test_database_outage_gets_a_clear_503_page(owner):
 @pytest.mark.django_db
 def test_a_bug_still_gets_the_500_page(owner):
     client = Client(raise_request_exception=False)
-    client.force_login(owner, backend="accounts.backends.MemberBackend")
-    with mock.patch("accounts.middleware._memberships", side_effect=RuntimeError("bug")):
+    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    with mock.patch("accounts.middleware.memberships_of", side_effect=RuntimeError("bug")):
         response = client.get(reverse("home"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content

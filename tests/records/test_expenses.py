@@ -34,8 +34,9 @@ def create_url(client):
     return reverse("assessments:expense_create", args=[client.pk])
 
 
-def test_expense_personas(anon_client, staff_client, outsider_client, owner_client, acme):
-    url = create_url(acme)
+@pytest.mark.parametrize("name", ["expense_create", "expense_list"])
+def test_expense_personas(anon_client, staff_client, outsider_client, owner_client, acme, name):
+    url = reverse(f"assessments:{name}", args=[acme.pk])
     response = anon_client.get(url)
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert staff_client.get(url).status_code == 403
@@ -57,8 +58,9 @@ def test_owner_adds_and_edits_an_expense_and_it_counts_as_cost(owner_client, acm
         acme.business,
     )
     page = owner_client.get(acme.get_absolute_url()).content.decode()
-    assert "Train to the site meeting" in page
     assert "of which expenses 84.50" in page
+    listed = owner_client.get(reverse("assessments:expense_list", args=[acme.pk]))
+    assert "Train to the site meeting" in listed.content.decode()
     edit = reverse("assessments:expense_edit", args=[expense.pk])
     response = owner_client.post(edit, expense_data(amount="90.00", category=""))
     assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""`generate_load_data`: proportions, a valid incident chain, determinism, run-once."""
+"""`bench/generate_load_data.py`: proportions, a valid incident chain, determinism, run-once."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from accounts.models import Business, Membership
-from assessments import loaddata
 from assessments.models import (
     AbuseFlag,
     Assessment,
@@ -22,6 +21,7 @@ from assessments.models import (
     TimeEntry,
 )
 from assessments.services.incidents import verify_chain
+from bench import loaddata
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +104,14 @@ def test_refuses_to_run_twice_for_one_name():
         _generate("Load A")
 
 
-def test_command_prints_the_login_and_refuses_a_second_run():
-    out = StringIO()
+def test_script_prints_the_login_and_refuses_a_second_run(capsys):
+    from bench import generate_load_data
+
     args = ["--clients=5", "--incidents=20", "--invoices=10", "--time-entries=10", "--seed=2"]
-    call_command("generate_load_data", *args, "--small-businesses=1", stdout=out)
-    text = out.getvalue()
+    assert generate_load_data.main([*args, "--small-businesses=1"]) == 0
+    text = capsys.readouterr().out
     assert "load-owner@example.com / clientreview-demo" in text
     assert "5 clients" in text
-    with pytest.raises(CommandError, match="already exists"):
-        call_command("generate_load_data", *args, stdout=StringIO())
+    assert generate_load_data.main(args) == 1
+    assert "already exists" in capsys.readouterr().err
     call_command("verify_incidents", stdout=StringIO())  # every business's chain is intact

@@ -1,7 +1,7 @@
 """The main pages run a fixed number of queries, at most ten, whatever the data.
 
 Two businesses are generated with the same proportions as the 10,000-client load
-data (`generate_load_data`), at 3 and at 60 clients; each page is fetched once to
+data (`bench/generate_load_data.py`), at 3 and at 60 clients; each page is fetched once to
 settle the session, then measured on both. Equal counts at both sizes mean no
 query per row; the bound is the issue's budget.
 """
@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from assessments import loaddata
 from assessments.forms import incidents as incident_forms
 from assessments.models import Assessment, Client, OffboardingPlan
+from bench import loaddata
 from tests.plans.helpers import completed_assessment, reason
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +82,11 @@ def worlds() -> dict[int, dict]:
             status=OffboardingPlan.Status.READY,
         )
         http = HttpClient()
-        http.force_login(owner, backend="accounts.backends.MemberBackend")
+        http.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
         staff = HttpClient()
         staff.force_login(
-            User.objects.get(email=report.staff_email), backend="accounts.backends.MemberBackend"
+            User.objects.get(email=report.staff_email),
+            backend="django.contrib.auth.backends.ModelBackend",
         )
         out[clients] = {
             "http": http,
