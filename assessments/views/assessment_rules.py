@@ -66,6 +66,8 @@ def rules_help(request: HttpRequest) -> HttpResponse:
         "caution_percent": int((thresholds.concentration_share * 100).to_integral_value()),
         "review_after_days": services.REVIEW_AFTER_DAYS,
         "definitions": definitions.DEFINITIONS,
+        "major_cost_ratio": thresholds.major_cost_ratio,
+        "major_overdue_percent": int((thresholds.major_overdue_share * 100).to_integral_value()),
     }
     return render(request, "assessments/assessment/rules_help.html", context)
 

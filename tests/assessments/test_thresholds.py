@@ -143,6 +143,10 @@ def test_help_page_shows_rules_flags_thresholds_and_definitions(owner_client, st
     # The figures' definitions, word for word from the module that computes them.
     for item in figures.definitions.DEFINITIONS:
         assert str(item) in page
+    # How severity, repetition and size weigh, with the business's own marks.
+    assert "Severity, repetition and size" in page
+    assert "cost to serve of 1.50 times revenue or more" in page
+    assert "tell them once, in writing" in page
     # Staff read the rules but get no link to change them.
     assert URL not in staff_client.get(HELP).content.decode()
     assert URL in owner_client.get(HELP).content.decode()
