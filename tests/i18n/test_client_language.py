@@ -107,6 +107,8 @@ def _client_data(**overrides) -> dict:
         "status": "active",
         "billing_model": "hourly",
         "payment_terms_days": "30",
+        "has_written_contract": "unknown",
+        "long_standing": "unknown",
         "referrals_sent": "0",
         "language": "hr",
         "notes": "",
@@ -146,6 +148,7 @@ def test_business_language_is_editable_in_settings(owner_client, business):
         "contact_hours_end": "17:30",
         "contact_days": ["0", "1", "2", "3", "4"],
         "notice_period_days": "30",
+        "payment_terms_days": "30",
         "cooling_off_days": "3",
         "staff_cost_rate": "50.00",
     }
