@@ -58,7 +58,7 @@ def test_owner_adds_and_edits_an_expense_and_it_counts_as_cost(owner_client, acm
         acme.business,
     )
     page = owner_client.get(acme.get_absolute_url()).content.decode()
-    assert "of which expenses 84.50" in page
+    assert "of which expenses €84.50" in page
     listed = owner_client.get(reverse("assessments:expense_list", args=[acme.pk]))
     assert "Train to the site meeting" in listed.content.decode()
     edit = reverse("assessments:expense_edit", args=[expense.pk])
@@ -143,6 +143,7 @@ def test_business_settings_edit_the_default_terms(owner_client, business, value,
         "name": business.name,
         "time_zone": "Europe/London",
         "currency": "EUR",
+        "language": "en",
         "contact_hours_start": "09:00",
         "contact_hours_end": "17:30",
         "contact_days": ["0", "1", "2", "3", "4"],
