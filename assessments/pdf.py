@@ -43,8 +43,8 @@ from assessments.figures import ClientFigures, client_figures
 from assessments.models import AbuseFlag, Incident, OffboardingPlan
 from assessments.plan import InvoiceLine, Partner, PlanSituation, Reason, money
 from assessments.plan_text import People, PlanChoices, build_text
+from assessments.queries.plans import business_today, load_situation
 from assessments.redflags import BY_KEY
-from assessments.services.plans import business_today, load_situation
 
 # WeasyPrint logs every rendering step at INFO (some on import): a worker log would be
 # nothing else. Hence these imports after the line that quiets it.

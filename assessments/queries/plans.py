@@ -1,0 +1,44 @@
+"""What an offboarding plan needs to know, read from the record (no writes).
+
+The plan form, the plan page, the PDF and the demo all start from `load_situation()`;
+it lives on the read side so that the PDF renderer depends on it without reaching the
+services that queue the PDF (dependencies point one way: tasks -> pdf -> queries).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from assessments.models import AbuseFlag, Assessment, AssessmentAnswer, Invoice
+from assessments.plan import InvoiceLine, PlanSituation, reasons_from_snapshot
+
+
+def business_today(business) -> date:
+    return timezone.localdate(timezone=business.tzinfo)
+
+
+def load_situation(assessment: Assessment, *, today: date | None = None) -> PlanSituation:
+    """What the plan rules need about the assessment's client, in three queries."""
+    client = assessment.client
+    business = assessment.business
+    confirmed = AssessmentAnswer.objects.filter(
+        assessment=assessment, answer=AssessmentAnswer.Answer.YES
+    ).values_list("flag_key", flat=True)
+    invoices = Invoice.objects.filter(business=business, client=client).order_by("issued_on", "id")
+    abuse = AbuseFlag.objects.open().filter(business=business, contact__client=client).exists()
+    return PlanSituation(
+        verdict=assessment.verdict,
+        reasons=reasons_from_snapshot(assessment.reasons, list(confirmed)),
+        today=today or business_today(business),
+        notice_period_days=business.notice_period_days,
+        act_not_before=assessment.act_not_before,
+        invoices=tuple(
+            InvoiceLine(i.pk, i.number, i.amount, i.issued_on, i.due_on, i.paid_on)
+            for i in invoices
+        ),
+        has_written_contract=client.has_written_contract,
+        contract_terms=client.contract_terms,
+        abuse_on_record=abuse,
+    )
