@@ -18,6 +18,7 @@ from django.conf import settings
 
 MODULES = (
     "assessments.plan",
+    "assessments.plan_facts",
     "assessments.plan_text",
     "assessments.queries.plans",
     "assessments.services.plan_files",
