@@ -58,6 +58,30 @@ class PlanChoices:
         return self.announce_on + timedelta(days=self.notice_days)
 
 
+def resolve_choices(s: PlanSituation, c: dict, partners: tuple[Partner, ...] = ()) -> PlanChoices:
+    """The form's cleaned (and checked) data as PlanChoices, for the letter preview."""
+    reason = next((r for r in s.reasons if r.key == c.get("reason_flag")), None)
+    if reason is None:
+        raise ValueError("the reason must be one of the situation's confirmed flags")
+    return PlanChoices(
+        reason=reason,
+        fact=c.get("reason_fact") or "",
+        goodwill=c.get("goodwill") or Goodwill.NONE,
+        goodwill_amount=c.get("goodwill_amount") or Decimal("0.00"),
+        goodwill_invoice=s.invoice(c.get("goodwill_invoice")),
+        apology=bool(c.get("apology")),
+        partners=partners,
+        provider_kind=c.get("provider_kind") or "",
+        notice_kind=c.get("notice_kind") or NoticeKind.DAYS,
+        notice_days=c.get("notice_days") or s.notice_period_days,
+        work_ends_on=c.get("work_ends_on"),
+        method=c.get("method") or Method.WRITING,
+        witness=c.get("witness") or "",
+        announce_on=c.get("announce_on") or s.suggested_announce(),
+        private_notes=c.get("private_notes") or "",
+    )
+
+
 @dataclass(frozen=True)
 class People:
     business: str

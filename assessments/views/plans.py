@@ -19,7 +19,9 @@ from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, owner_required
 from assessments.forms.plans import PlanForm
 from assessments.models import Assessment, Invoice, OffboardingPlan, ReferralPartner
-from assessments.plan import PlanSituation, default_choices, money
+from assessments.plan import Partner, PlanSituation, default_choices, money
+from assessments.plan_facts import letter_fact
+from assessments.plan_text import People, PlanText, build_text, resolve_choices
 from assessments.services import plans as services
 
 Status = OffboardingPlan.Status
@@ -39,7 +41,33 @@ def _plan_form(
     )
 
 
-def _form_page(request, form, s, assessment, plan=None) -> HttpResponse:
+def _people(request: HttpRequest, client) -> People:
+    addressee = client.contacts.order_by("created", "id").values_list("name", flat=True).first()
+    user = request.user
+    return People(
+        business=request.business.name,
+        owner=user.name or user.email,
+        client=client.name,
+        addressee=addressee or client.name,
+        currency=request.business.currency,
+        client_since=client.client_since,
+    )
+
+
+def _preview(request: HttpRequest, form: PlanForm, s: PlanSituation, client) -> PlanText:
+    partners = tuple(
+        Partner(p.pk, p.name, p.speciality, p.contact)
+        for p in form.cleaned_data.get("partners") or ()
+    )
+    choices = resolve_choices(s, form.cleaned_data, partners)
+    return build_text(s, choices, _people(request, client))
+
+
+def _wants_preview(request: HttpRequest) -> bool:
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _form_page(request, form, s, assessment, plan=None, preview=None) -> HttpResponse:
     return render(
         request,
         "assessments/plans/form.html",
@@ -50,8 +78,11 @@ def _form_page(request, form, s, assessment, plan=None) -> HttpResponse:
             "client": assessment.client,
             "plan": plan,
             "owed": money(s.money_owed, request.business.currency),
+            "preview": preview,
+            # What the letter would say for each confirmed reason, to copy from.
+            "letter_facts": [(r.title, letter_fact(r.key, s)) for r in s.reasons],
         },
-        status=400 if form.is_bound else 200,
+        status=400 if form.is_bound and preview is None else 200,
     )
 
 
@@ -72,6 +103,9 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(existing)
     s = services.load_situation(assessment)
     form = _plan_form(request, s, assessment, initial=default_choices(s))
+    if _wants_preview(request) and form.is_valid():
+        preview = _preview(request, form, s, assessment.client)
+        return _form_page(request, form, s, assessment, preview=preview)
     if request.method == "POST" and form.is_valid():
         plan = services.create_plan(
             assessment=assessment,
@@ -103,6 +137,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["goodwill_invoice"] = plan.goodwill_invoice_id
     initial["partners"] = list(plan.partners.values_list("pk", flat=True))
     form = _plan_form(request, s, plan.assessment, initial=initial)
+    if _wants_preview(request) and form.is_valid():
+        preview = _preview(request, form, s, plan.client)
+        return _form_page(request, form, s, plan.assessment, plan, preview=preview)
     if request.method == "POST" and form.is_valid():
         services.update_plan(
             plan, choices=form.cleaned_data, partners=form.cleaned_data.get("partners") or []
