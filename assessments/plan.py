@@ -201,6 +201,25 @@ class PlanSituation:
     # The client's incidents of the last 12 months, oldest first (the letter's dates).
     incidents: tuple[IncidentLine, ...] = ()
     client_since: date | None = None
+    # The client's contract: its notice period (None: it sets none) and termination clause.
+    contract_notice_days: int | None = None
+    has_termination_clause: bool = False
+
+    @property
+    def default_notice_days(self) -> int:
+        """The contract's notice where it sets one, else the business's own."""
+        return self.contract_notice_days or self.notice_period_days
+
+    def notice_warning(self, days: int | None, kind: str = NoticeKind.DAYS) -> str:
+        """A warning (not an error) when the owner gives less notice than the contract asks."""
+        if kind != NoticeKind.DAYS or not self.contract_notice_days or not days:
+            return ""
+        if days >= self.contract_notice_days:
+            return ""
+        return _(
+            "The contract asks for %(contract)d days' notice and the plan gives %(days)d: "
+            "check the contract, or give the full notice, before you send the letter."
+        ) % {"contract": self.contract_notice_days, "days": days}
 
     @property
     def safety(self) -> bool:
@@ -303,7 +322,7 @@ def default_choices(s: PlanSituation) -> dict:
         # Where a referral is owed, the defaults name one kind, so they validate as they are.
         "provider_kind": "" if s.referral_optional else str(DEFAULT_PROVIDER_KIND),
         "notice_kind": NoticeKind.DAYS,
-        "notice_days": s.notice_period_days,
+        "notice_days": s.default_notice_days,
         "work_ends_on": None,
         "method": Method.WRITING if s.safety else Method.IN_PERSON,
         "witness": "",

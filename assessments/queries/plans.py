@@ -66,4 +66,6 @@ def load_situation(assessment: Assessment, *, today: date | None = None) -> Plan
             for number, category, at in incidents
         ),
         client_since=client.client_since,
+        contract_notice_days=client.contract_notice_days,
+        has_termination_clause=client.has_termination_clause,
     )

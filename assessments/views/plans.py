@@ -79,6 +79,11 @@ def _form_page(request, form, s, assessment, plan=None, preview=None) -> HttpRes
             "plan": plan,
             "owed": money(s.money_owed, request.business.currency),
             "preview": preview,
+            "notice_warning": s.notice_warning(
+                form.cleaned_data.get("notice_days"), form.cleaned_data.get("notice_kind")
+            )
+            if form.is_bound and hasattr(form, "cleaned_data")
+            else "",
             # What the letter would say for each confirmed reason, to copy from.
             "letter_facts": [(r.title, letter_fact(r.key, s)) for r in s.reasons],
         },
@@ -173,6 +178,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "building": building,
             "refresh_seconds": REFRESH_SECONDS if building else None,
             "goodwill_amount": money(plan.goodwill_amount, request.business.currency),
+            "notice_warning": s.notice_warning(plan.notice_days, plan.notice_kind),
         },
     )
 
