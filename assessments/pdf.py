@@ -43,7 +43,7 @@ from assessments.figures import ClientFigures, client_figures
 from assessments.models import AbuseFlag, Incident, OffboardingPlan
 from assessments.plan import InvoiceLine, Partner, PlanSituation, Reason, money
 from assessments.plan_text import People, PlanChoices, build_text
-from assessments.queries.plans import business_today, load_situation
+from assessments.queries.plans import business_today, decided, load_situation
 from assessments.redflags import BY_KEY
 
 # WeasyPrint logs every rendering step at INFO (some on import): a worker log would be
@@ -290,6 +290,7 @@ def plan_context(plan: OffboardingPlan) -> dict:
         "money_chart": money_chart,
         "late_chart": late_chart,
         "ends_on": choices.ends_on,
+        "decided": decided(plan.assessment),
     }
 
 

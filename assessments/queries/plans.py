@@ -7,9 +7,12 @@ services that queue the PDF (dependencies point one way: tasks -> pdf -> queries
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 from assessments.models import AbuseFlag, Assessment, AssessmentAnswer, Incident, Invoice
 from assessments.plan import IncidentLine, InvoiceLine, PlanSituation, reasons_from_snapshot
@@ -68,4 +71,46 @@ def load_situation(assessment: Assessment, *, today: date | None = None) -> Plan
         client_since=client.client_since,
         contract_notice_days=client.contract_notice_days,
         has_termination_clause=client.has_termination_clause,
+    )
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What the verdict page decided, for the plan page and the PDF to repeat."""
+
+    caution: str  # the revenue-concentration caution, with its replacement-revenue advice
+    owner_steps: tuple[str, ...]  # the owner's own next steps, typed on the verdict page
+    watch_steps: tuple[str, ...]  # for Watch: the steps the rules gave
+    contact_hours: str  # the business's own contact hours, for the Watch steps
+
+
+def contact_hours(business) -> str:
+    """ "Monday, Tuesday, Wednesday, Thursday and Friday, 09:00 to 17:30"."""
+    days = [str(WEEKDAYS[d]) for d in sorted(business.contact_weekdays())]
+    if not days:
+        return ""
+    named = (
+        days[0]
+        if len(days) == 1
+        else _("%(list)s and %(last)s")
+        % {
+            "list": ", ".join(days[:-1]),
+            "last": days[-1],
+        }
+    )
+    return _("%(days)s, %(start)s to %(end)s") % {
+        "days": named,
+        "start": business.contact_hours_start.strftime("%H:%M"),
+        "end": business.contact_hours_end.strftime("%H:%M"),
+    }
+
+
+def decided(assessment: Assessment) -> Decided:
+    steps = [s for s in assessment.next_steps or [] if isinstance(s, dict) and s.get("text")]
+    watch = assessment.verdict == Assessment.Verdict.WATCH
+    return Decided(
+        caution=" ".join((assessment.concentration_caution or "").split()),
+        owner_steps=tuple(str(s["text"]) for s in steps if s.get("custom")),
+        watch_steps=tuple(str(s["text"]) for s in steps if watch and not s.get("custom")),
+        contact_hours=contact_hours(assessment.business) if watch else "",
     )

@@ -22,6 +22,7 @@ from assessments.models import Assessment, Invoice, OffboardingPlan, ReferralPar
 from assessments.plan import Partner, PlanSituation, default_choices, money
 from assessments.plan_facts import letter_fact
 from assessments.plan_text import People, PlanText, build_text, resolve_choices
+from assessments.queries.plans import decided
 from assessments.services import plans as services
 
 Status = OffboardingPlan.Status
@@ -179,6 +180,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refresh_seconds": REFRESH_SECONDS if building else None,
             "goodwill_amount": money(plan.goodwill_amount, request.business.currency),
             "notice_warning": s.notice_warning(plan.notice_days, plan.notice_kind),
+            "decided": decided(plan.assessment),
+            "owed": money(s.money_owed, request.business.currency),
         },
     )
 

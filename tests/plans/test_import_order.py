@@ -36,7 +36,12 @@ def _path(module: str) -> Path:
 def _imports(module: str) -> set[str]:
     """Every assessments module that `module` imports, at the top or inside a function."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(_path(module).read_text())):
+    tree = ast.parse(_path(module).read_text())
+    # Imports under `if TYPE_CHECKING:` never run: they are for the type checker only.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            node.body = []
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):

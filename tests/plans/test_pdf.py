@@ -28,8 +28,8 @@ from tests.plans import helpers
 
 pytestmark = pytest.mark.django_db
 
+# Numbered as the cover's contents list them (the cover itself is not a section).
 SECTIONS = [
-    "Cover",
     "Before you act",
     "The conversation",
     "The letter",
@@ -142,7 +142,7 @@ def test_the_letter_gives_exactly_one_reason(business, owner):
     # The same in the PDF: the letter's page holds the chosen fact and no other one.
     reader = PdfReader(BytesIO(pdf.render_plan_pdf(plan)))
     pages = [" ".join(p.extract_text().split()) for p in reader.pages]
-    letter_page = next(p for p in pages if "4. The letter" in p)
+    letter_page = next(p for p in pages if "3. The letter" in p)
     assert chosen in letter_page
     assert not any(fact in letter_page for fact in others)
     # ...while the private briefing has every documented fact.
