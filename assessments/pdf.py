@@ -318,6 +318,43 @@ def render_plan_pdf(plan: OffboardingPlan, target=None) -> bytes | None:
     return render_html(plan_html(plan), target)
 
 
+def letter_context(plan: OffboardingPlan, addressee: str) -> dict:
+    """The letter alone, addressed to the contact it is sent to."""
+    plan = OffboardingPlan.objects.select_related("business", "client", "created_by").get(
+        pk=plan.pk
+    )
+    business, client = plan.business, plan.client
+    today = business_today(business)
+    s = load_situation(plan.assessment, today=today)
+    partners = [
+        Partner(p.pk, p.name, p.speciality, p.contact) for p in plan.partners.order_by("name")
+    ]
+    owner = plan.created_by
+    people = People(
+        business=business.name,
+        owner=(owner.name or owner.email) if owner else business.name,
+        client=client.name,
+        addressee=addressee or client.name,
+        currency=business.currency,
+        client_since=client.client_since,
+    )
+    return {
+        "business": business,
+        "client": client,
+        "text": build_text(s, _choices(plan, s, partners), people),
+        "letter_date": today,
+    }
+
+
+def render_letter_pdf(plan: OffboardingPlan, addressee: str) -> bytes:
+    """The letter as a PDF of its own, for the e-mail that sends it."""
+    with timezone.override(plan.business.tzinfo):
+        html = render_to_string("pdf/letter.html", letter_context(plan, addressee))
+    data = render_html(html)
+    assert data is not None  # no target: WeasyPrint returns the bytes
+    return data
+
+
 __all__ = [
     "BundledFilesOnly",
     "RefusedURL",
@@ -325,5 +362,6 @@ __all__ = [
     "plan_context",
     "plan_html",
     "render_html",
+    "render_letter_pdf",
     "render_plan_pdf",
 ]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Invoice, OffboardingPlan, ReferralPartner
+from assessments.models import Contact, Invoice, OffboardingPlan, ReferralPartner
 from assessments.plan import SAFE_METHODS, PlanSituation, check_choices, day, money
 from clientreview.lib.forms import IdMultipleChoiceField
 
@@ -164,3 +164,16 @@ class PlanForm(forms.Form):
                 for message in messages:
                     self.add_error(name, message)
         return cleaned
+
+
+class SendLetterForm(forms.Form):
+    """Whom to send the letter to: one of the client's contacts with an e-mail address."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Send the letter to"), queryset=Contact.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts
+        self.fields["contact"].label_from_instance = lambda c: f"{c.name} <{c.email}>"

@@ -7,6 +7,8 @@ so another business's id answers 404. The PDF is streamed from storage by
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,12 +19,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, owner_required
-from assessments.forms.plans import PlanForm
+from assessments.forms.plans import PlanForm, SendLetterForm
 from assessments.models import Assessment, Invoice, OffboardingPlan, ReferralPartner
 from assessments.plan import Partner, PlanSituation, default_choices, money
 from assessments.plan_facts import letter_fact
 from assessments.plan_text import People, PlanText, build_text, resolve_choices
 from assessments.queries.plans import decided
+from assessments.services import letters
 from assessments.services import plans as services
 
 Status = OffboardingPlan.Status
@@ -182,6 +185,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notice_warning": s.notice_warning(plan.notice_days, plan.notice_kind),
             "decided": decided(plan.assessment),
             "owed": money(s.money_owed, request.business.currency),
+            "send_form": SendLetterForm(contacts=letters.sendable_contacts(plan))
+            if plan.finalised_at and not plan.letter_sent_at and not plan.exit_recorded_at
+            else None,
         },
     )
 
@@ -254,5 +260,27 @@ def plan_exit(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("Exit recorded: %(client)s is offboarded. Do not re-engage.")
             % {"client": plan.client.name},
+        )
+    return redirect(plan)
+
+
+@owner_required
+@require_POST
+def plan_send(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request, pk)
+    form = SendLetterForm(request.POST, contacts=letters.sendable_contacts(plan))
+    if not form.is_valid():
+        messages.error(request, _("Choose a contact of this client with an e-mail address."))
+        return redirect(plan)
+    contact = form.cleaned_data["contact"]
+    try:
+        letters.send_letter(plan, contact=contact, user=request.user)
+    except services.PlanStateError as exc:
+        messages.error(request, str(exc))
+    except (SMTPException, OSError):
+        messages.error(request, _("The mail server did not take the letter. Try again later."))
+    else:
+        messages.success(
+            request, _("The letter was sent to %(name)s.") % {"name": f"{contact.name}"}
         )
     return redirect(plan)
