@@ -139,4 +139,5 @@ def test_no_english_left_on_any_page(world, language):
             for piece in parser.pieces:
                 if _english(piece, data):
                     left.append(f"{persona} {name}: {' '.join(piece.split())[:120]}")
-    assert sorted(set(left)) == []
+    left = sorted(set(left))
+    assert not left, "English left:\n" + "\n".join(left)
