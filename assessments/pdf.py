@@ -290,7 +290,7 @@ def plan_context(plan: OffboardingPlan) -> dict:
         "money_chart": money_chart,
         "late_chart": late_chart,
         "ends_on": choices.ends_on,
-        "decided": decided(plan.assessment),
+        "decided": decided(plan.assessment, business),
     }
 
 

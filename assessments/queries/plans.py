@@ -24,8 +24,13 @@ def business_today(business) -> date:
     return timezone.localdate(timezone=business.tzinfo)
 
 
-def load_situation(assessment: Assessment, *, today: date | None = None) -> PlanSituation:
-    """What the plan rules need about the assessment's client, in four queries."""
+def load_situation(
+    assessment: Assessment, *, today: date | None = None, with_incidents: bool = True
+) -> PlanSituation:
+    """What the plan rules need about the assessment's client, in four queries.
+
+    `with_incidents=False` skips the incidents (the letter's dates and the defaults need
+    them; the plan page, which shows the saved choices, does not)."""
     client = assessment.client
     business = assessment.business
     confirmed = AssessmentAnswer.objects.filter(
@@ -40,6 +45,8 @@ def load_situation(assessment: Assessment, *, today: date | None = None) -> Plan
         Incident.objects.filter(business=business, client=client, occurred_at__date__gte=since)
         .order_by("occurred_at", "id")
         .values_list("number", "category", "occurred_at")
+        if with_incidents
+        else ()
     )
     tz = business.tzinfo
     return PlanSituation(
@@ -105,12 +112,13 @@ def contact_hours(business) -> str:
     }
 
 
-def decided(assessment: Assessment) -> Decided:
+def decided(assessment: Assessment, business=None) -> Decided:
+    """`business` saves a query where the caller has it (the request's business)."""
     steps = [s for s in assessment.next_steps or [] if isinstance(s, dict) and s.get("text")]
     watch = assessment.verdict == Assessment.Verdict.WATCH
     return Decided(
         caution=" ".join((assessment.concentration_caution or "").split()),
         owner_steps=tuple(str(s["text"]) for s in steps if s.get("custom")),
         watch_steps=tuple(str(s["text"]) for s in steps if watch and not s.get("custom")),
-        contact_hours=contact_hours(assessment.business) if watch else "",
+        contact_hours=contact_hours(business or assessment.business) if watch else "",
     )

@@ -167,7 +167,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @owner_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request, pk)
-    s = services.load_situation(plan.assessment)
+    s = services.load_situation(plan.assessment, with_incidents=False)
     building = plan.status in (Status.PENDING, Status.PROCESSING)
     return render(
         request,
@@ -183,7 +183,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refresh_seconds": REFRESH_SECONDS if building else None,
             "goodwill_amount": money(plan.goodwill_amount, request.business.currency),
             "notice_warning": s.notice_warning(plan.notice_days, plan.notice_kind),
-            "decided": decided(plan.assessment),
+            "decided": decided(plan.assessment, request.business),
             "owed": money(s.money_owed, request.business.currency),
             "send_form": SendLetterForm(contacts=letters.sendable_contacts(plan))
             if plan.finalised_at and not plan.letter_sent_at and not plan.exit_recorded_at
