@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0004_client_contract_notice'),
+        ('assessments', '0008_client_contract_notice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0003_name_search_trigram_indexes'),
+        ('assessments', '0007_expenses'),
     ]
 
     operations = [
