@@ -334,7 +334,9 @@ def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Finalise the plan").click()
     expect(page.get_by_role("button", name="Send the letter by e-mail")).to_be_visible()
-    page.get_by_label("Send the letter to").select_option(label="Nikos Papadopoulos <nikos@dimitriou.test>")
+    page.get_by_label("Send the letter to").select_option(
+        label="Nikos Papadopoulos <nikos@dimitriou.test>"
+    )
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Send the letter by e-mail").click()
     expect(page.locator(".letter-sent")).to_be_visible()
