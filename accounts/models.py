@@ -285,6 +285,7 @@ class AuditEvent(models.Model):
         FLAG_CLEARED = "flag_cleared", _("Abuse flag cleared")
         EXPORT = "export", _("Data exported")
         PLAN_DOWNLOADED = "plan_downloaded", _("Offboarding plan downloaded")
+        LETTER_SENT = "letter_sent", _("Offboarding letter sent")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence downloaded")
         SETTINGS_CHANGED = "settings_changed", _("Settings changed")
 

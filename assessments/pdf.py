@@ -43,8 +43,8 @@ from assessments.language import client_language, owner_language
 from assessments.models import AbuseFlag, Incident, OffboardingPlan
 from assessments.plan import InvoiceLine, Partner, PlanSituation, Reason, money
 from assessments.plan_text import People, PlanChoices, build_text
+from assessments.queries.plans import business_today, decided, load_situation
 from assessments.redflags import BY_KEY
-from assessments.services.plans import business_today, load_situation
 from clientreview.lib import l10n
 
 # WeasyPrint logs every rendering step at INFO (some on import): a worker log would be
@@ -300,6 +300,7 @@ def plan_context(plan: OffboardingPlan) -> dict:
         "money_chart": money_chart,
         "late_chart": late_chart,
         "ends_on": choices.ends_on,
+        "decided": decided(plan.assessment, business),
     }
 
 
@@ -329,6 +330,43 @@ def render_plan_pdf(plan: OffboardingPlan, target=None) -> bytes | None:
     return render_html(plan_html(plan), target)
 
 
+def letter_context(plan: OffboardingPlan, addressee: str) -> dict:
+    """The letter alone, addressed to the contact it is sent to."""
+    plan = OffboardingPlan.objects.select_related("business", "client", "created_by").get(
+        pk=plan.pk
+    )
+    business, client = plan.business, plan.client
+    today = business_today(business)
+    s = load_situation(plan.assessment, today=today)
+    partners = [
+        Partner(p.pk, p.name, p.speciality, p.contact) for p in plan.partners.order_by("name")
+    ]
+    owner = plan.created_by
+    people = People(
+        business=business.name,
+        owner=(owner.name or owner.email) if owner else business.name,
+        client=client.name,
+        addressee=addressee or client.name,
+        currency=business.currency,
+        client_since=client.client_since,
+    )
+    return {
+        "business": business,
+        "client": client,
+        "text": build_text(s, _choices(plan, s, partners), people),
+        "letter_date": today,
+    }
+
+
+def render_letter_pdf(plan: OffboardingPlan, addressee: str) -> bytes:
+    """The letter as a PDF of its own, for the e-mail that sends it."""
+    with timezone.override(plan.business.tzinfo):
+        html = render_to_string("pdf/letter.html", letter_context(plan, addressee))
+    data = render_html(html)
+    assert data is not None  # no target: WeasyPrint returns the bytes
+    return data
+
+
 __all__ = [
     "BundledFilesOnly",
     "RefusedURL",
@@ -336,5 +374,6 @@ __all__ = [
     "plan_context",
     "plan_html",
     "render_html",
+    "render_letter_pdf",
     "render_plan_pdf",
 ]

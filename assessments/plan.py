@@ -21,8 +21,10 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.models.plans import OffboardingPlan
+from assessments.plan_facts import letter_fact, sentence
 from assessments.redflags import BY_KEY, SAFETY_FLAG_KEYS
 from assessments.scoring import strongest_flag
 
@@ -33,6 +35,16 @@ Method = OffboardingPlan.Method
 # With abuse or threats on record: never a meeting in person or on video.
 SAFE_METHODS: tuple[str, ...] = (Method.WRITING, Method.PHONE)
 MAX_AHEAD_DAYS = 365  # an announcement or end date further out than a year is a typo
+# Incident categories that put abuse on record for the apology default, confirmed or not.
+ABUSE_CATEGORIES = frozenset({"physical_abuse", "verbal_abuse", "harassment", "threat"})
+# Article 004: refer alternatives "unless the client was disrespectful or a big problem".
+# A client whose abuse, legal risk, unethical requests or threats to your reputation
+# are the reason is a big problem: a referral is the owner's choice, not a duty.
+REFERRAL_OPTIONAL_FLAGS = SAFETY_FLAG_KEYS | {"legal_liability", "unethical", "reputation_threat"}
+# Paying this late on average is "consistently slow" for the refund default (002 names
+# 90-120 days as a payment risk; a month late already costs cash flow).
+LATE_PAYER_AVERAGE_DAYS = 30
+DEFAULT_PROVIDER_KIND = gettext_lazy("a provider that specialises in the work you need")
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -48,9 +60,7 @@ def day(value: date) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
-def sentence(text: str) -> str:
-    text = " ".join(text.split())
-    return text if not text or text[-1] in ".!?…。" else text + "."
+__all__ = ["day", "money", "sentence"]
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,8 @@ class InvoiceLine:
     issued_on: date
     due_on: date
     paid_on: date | None = None
+    disputed: bool = False
+    discount_pushed: Decimal = Decimal("0.00")
 
     @property
     def is_open(self) -> bool:
@@ -149,6 +161,15 @@ class InvoiceLine:
 
     def days_late(self, today: date) -> int:
         return max(0, ((self.paid_on or today) - self.due_on).days)
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    """A logged incident as the letter may cite it: what kind, and when."""
+
+    number: int
+    category: str
+    occurred_on: date
 
 
 @dataclass(frozen=True)
@@ -178,6 +199,28 @@ class PlanSituation:
     contract_terms: str = ""
     # An open abuse flag on one of the client's contacts: on record even if unconfirmed.
     abuse_on_record: bool = False
+    # The client's incidents of the last 12 months, oldest first (the letter's dates).
+    incidents: tuple[IncidentLine, ...] = ()
+    client_since: date | None = None
+    # The client's contract: its notice period (None: it sets none) and termination clause.
+    contract_notice_days: int | None = None
+    has_termination_clause: bool = False
+
+    @property
+    def default_notice_days(self) -> int:
+        """The contract's notice where it sets one, else the business's own."""
+        return self.contract_notice_days or self.notice_period_days
+
+    def notice_warning(self, days: int | None, kind: str = NoticeKind.DAYS) -> str:
+        """A warning (not an error) when the owner gives less notice than the contract asks."""
+        if kind != NoticeKind.DAYS or not self.contract_notice_days or not days:
+            return ""
+        if days >= self.contract_notice_days:
+            return ""
+        return _(
+            "The contract asks for %(contract)d days' notice and the plan gives %(days)d: "
+            "check the contract, or give the full notice, before you send the letter."
+        ) % {"contract": self.contract_notice_days, "days": days}
 
     @property
     def safety(self) -> bool:
@@ -200,6 +243,49 @@ class PlanSituation:
         paid = [i for i in self.invoices if not i.is_open]
         return max(paid, key=lambda i: (i.paid_on, i.issued_on, i.id), default=None)
 
+    def average_days_late(self) -> int:
+        """Average days late over the invoices already due (paid or not); 0 without any."""
+        due = [i for i in self.invoices if not i.is_open or i.due_on < self.today]
+        if not due:
+            return 0
+        return sum(i.days_late(self.today) for i in due) // len(due)
+
+    @property
+    def reason_keys(self) -> frozenset[str]:
+        return frozenset(r.key for r in self.reasons)
+
+    @property
+    def pays_late(self) -> bool:
+        return (
+            "slow_to_pay" in self.reason_keys or self.average_days_late() >= LATE_PAYER_AVERAGE_DAYS
+        )
+
+    @property
+    def disputes(self) -> bool:
+        return (
+            "disputes_invoices" in self.reason_keys
+            or any(i.disputed or i.discount_pushed > 0 for i in self.invoices)
+            or any(i.category == "payment_dispute" for i in self.incidents)
+        )
+
+    @property
+    def refund_unwise(self) -> bool:
+        """No refund by default: money is owed, they pay late or dispute, or abuse."""
+        return self.safety or bool(self.open_invoices) or self.pays_late or self.disputes
+
+    @property
+    def abuse_in_record(self) -> bool:
+        """Abuse, threats or harassment on record: confirmed, flagged or logged."""
+        return self.safety or any(i.category in ABUSE_CATEGORIES for i in self.incidents)
+
+    @property
+    def referral_optional(self) -> bool:
+        return self.safety or bool(self.reason_keys & REFERRAL_OPTIONAL_FLAGS)
+
+    def incidents_of(self, categories: Iterable[str]) -> tuple[IncidentLine, ...]:
+        wanted = frozenset(categories)
+        return tuple(i for i in self.incidents if i.category in wanted)
+
     @property
     def earliest_announce(self) -> date:
         """Not today (take a few days) and not inside the cooling-off period."""
@@ -221,20 +307,23 @@ def default_choices(s: PlanSituation) -> dict:
     strongest = strongest_flag(BY_KEY[r.key] for r in s.reasons)
     reason = next((r for r in s.reasons if strongest and r.key == strongest.key), None)
     goodwill, invoice = Goodwill.NONE, None
-    # Money owed is collected first; an abusive client is owed firmness, not a refund.
-    if not s.safety and not s.open_invoices and s.last_paid:
+    # Money owed is collected first; a client who pays late or disputes invoices has had
+    # its goodwill already, and an abusive client is owed firmness, not a refund.
+    if not s.refund_unwise and s.last_paid:
         goodwill, invoice = Goodwill.REFUND_LAST, s.last_paid
     return {
         "reason_flag": reason.key if reason else "",
-        "reason_fact": reason.framing if reason else "",
+        "reason_fact": letter_fact(reason.key, s) if reason else "",
         "goodwill": goodwill,
         "goodwill_invoice": invoice.id if invoice else None,
         "goodwill_amount": invoice.amount if invoice else Decimal("0.00"),
-        "apology": True,
+        # An apology to someone who abused your staff reads as taking the blame for it.
+        "apology": not s.abuse_in_record,
         "partners": [],
-        "provider_kind": "",
+        # Where a referral is owed, the defaults name one kind, so they validate as they are.
+        "provider_kind": "" if s.referral_optional else str(DEFAULT_PROVIDER_KIND),
         "notice_kind": NoticeKind.DAYS,
-        "notice_days": s.notice_period_days,
+        "notice_days": s.default_notice_days,
         "work_ends_on": None,
         "method": Method.WRITING if s.safety else Method.IN_PERSON,
         "witness": "",
@@ -265,7 +354,11 @@ def check_choices(s: PlanSituation, c: dict) -> dict[str, list[str]]:
             )
         elif method == Method.PHONE and not (c.get("witness") or "").strip():
             error("witness", _("Name the witness who will listen to the call."))
-    elif not c.get("partners") and not (c.get("provider_kind") or "").strip():
+    if (
+        not s.referral_optional
+        and not c.get("partners")
+        and not (c.get("provider_kind") or "").strip()
+    ):
         error(
             "provider_kind",
             _("Refer them somewhere: choose a partner or describe the kind of provider."),

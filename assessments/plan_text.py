@@ -58,6 +58,30 @@ class PlanChoices:
         return self.announce_on + timedelta(days=self.notice_days)
 
 
+def resolve_choices(s: PlanSituation, c: dict, partners: tuple[Partner, ...] = ()) -> PlanChoices:
+    """The form's cleaned (and checked) data as PlanChoices, for the letter preview."""
+    reason = next((r for r in s.reasons if r.key == c.get("reason_flag")), None)
+    if reason is None:
+        raise ValueError("the reason must be one of the situation's confirmed flags")
+    return PlanChoices(
+        reason=reason,
+        fact=c.get("reason_fact") or "",
+        goodwill=c.get("goodwill") or Goodwill.NONE,
+        goodwill_amount=c.get("goodwill_amount") or Decimal("0.00"),
+        goodwill_invoice=s.invoice(c.get("goodwill_invoice")),
+        apology=bool(c.get("apology")),
+        partners=partners,
+        provider_kind=c.get("provider_kind") or "",
+        notice_kind=c.get("notice_kind") or NoticeKind.DAYS,
+        notice_days=c.get("notice_days") or s.notice_period_days,
+        work_ends_on=c.get("work_ends_on"),
+        method=c.get("method") or Method.WRITING,
+        witness=c.get("witness") or "",
+        announce_on=c.get("announce_on") or s.suggested_announce(),
+        private_notes=c.get("private_notes") or "",
+    )
+
+
 @dataclass(frozen=True)
 class People:
     business: str
@@ -133,6 +157,27 @@ def _notice_sentence(c: PlanChoices) -> str:
         "%(days)d days from today; after that we will take on no new work.",
         c.notice_days,
     ) % {"end": day(c.ends_on), "days": c.notice_days}
+
+
+def _contract_sentence(s: PlanSituation, c: PlanChoices) -> str:
+    """The clause the notice follows, when the contract has one (with a space after)."""
+    if not s.has_termination_clause:
+        return ""
+    if s.contract_notice_days and c.notice_kind == NoticeKind.DAYS:
+        if c.notice_days >= s.contract_notice_days:
+            return (
+                ngettext(
+                    "Under the termination clause of our contract, either of us may end our work "
+                    "together with %(days)d day's notice.",
+                    "Under the termination clause of our contract, either of us may end our work "
+                    "together with %(days)d days' notice.",
+                    s.contract_notice_days,
+                )
+                % {"days": s.contract_notice_days}
+                + " "
+            )
+        return ""  # the owner chose less: the plan warns them; the letter cites nothing false
+    return _("This follows the termination clause of our contract.") + " "
 
 
 def _how_and_when(s: PlanSituation, c: PlanChoices) -> str:
@@ -219,7 +264,7 @@ def build_text(s: PlanSituation, c: PlanChoices, p: People) -> PlanText:
         t.letter.append(apology)
     if referral:
         t.letter.append(referral)
-    t.letter.append(_notice_sentence(c))
+    t.letter.append(_contract_sentence(s, c) + _notice_sentence(c))
     if s.safety:
         t.letter.append(_("Please send any questions about this to me in writing."))
     t.letter.append(_("I wish you every success."))
@@ -262,6 +307,14 @@ def _before_you_act(s: PlanSituation, c: PlanChoices, p: People, t: PlanText) ->
                 "There is no written contract: gather every document that defines the scope "
                 "and what was expected, first e-mails included."
             )
+        )
+    warning = s.notice_warning(c.notice_days, c.notice_kind)
+    if warning:
+        t.contract.append(warning)
+    elif s.contract_notice_days:
+        t.contract.append(
+            _("The contract asks for %(days)d days' notice: the plan gives it.")
+            % {"days": s.contract_notice_days}
         )
     t.contract.append(_("Have you met all your obligations?"))
     t.contract.append(_("Have you delivered everything they have already paid for?"))

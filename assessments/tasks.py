@@ -118,15 +118,20 @@ def notify_owners_of_flag(flag_id: int) -> int:
 # Imports of this section stay here so the two sections can be read (and merged) apart.
 import os  # noqa: E402
 import tempfile  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 
 from celery.exceptions import SoftTimeLimitExceeded  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from django.db import OperationalError as DatabaseOperationalError  # noqa: E402
-from django.db.models import F  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.db.models import F, Q  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from assessments.models import OffboardingPlan  # noqa: E402
-from assessments.services import plans as plan_services  # noqa: E402
+from assessments.services.plan_files import store_plan_file  # noqa: E402
+
+# A pending plan is published again when nobody has picked it up for this long.
+REQUEUE_PENDING_AFTER = timedelta(seconds=60)
 
 # Worth another try: the database or a network share hiccuped. Anything else (a bug, a
 # template error) fails the same way every time, so it is recorded, not retried.
@@ -181,7 +186,7 @@ def build_plan_pdf(self, plan_id: int) -> str:
         with tempfile.TemporaryDirectory(prefix="clientreview-plan-") as folder:
             path = os.path.join(folder, "plan.pdf")
             render_plan_pdf(plan, path)
-            stored = plan_services.store_plan_file(plan_id, path, enqueued_at=plan.enqueued_at)
+            stored = store_plan_file(plan_id, path, enqueued_at=plan.enqueued_at)
     except PLAN_TRANSIENT_ERRORS as exc:
         if self.request.retries < PLAN_MAX_RETRIES:
             raise  # autoretry_for queues it again, with backoff
@@ -212,4 +217,58 @@ def build_plan_pdf(self, plan_id: int) -> str:
 @shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
 def requeue_pending_plans() -> int:
     """The sweep (Celery beat, every minute): queue again plans nobody is building."""
-    return plan_services.requeue_stale_plans()
+    return requeue_stale_plans()
+
+
+# Publishing lives beside the task it publishes: the services call it, and this module
+# imports no service that could import it back.
+# Errors that mean "the broker is unreachable", raised by kombu/redis while publishing.
+def _publish_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError as KombuOperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (KombuOperationalError, RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def publish_build(plan_id: int) -> bool:
+    """Publish the build task now; False (logged) when the broker cannot be reached."""
+    try:
+        build_plan_pdf.delay(plan_id)
+    except _publish_errors() as exc:
+        logger.warning("Plan %s stays pending: the task broker is unreachable (%s)", plan_id, exc)
+        return False
+    return True
+
+
+def enqueue_build(plan_id: int) -> None:
+    """Like `build_plan_pdf.delay_on_commit(plan_id)`, but a broker outage is logged,
+    not raised: the page that saved the plan still answers and the sweep retries."""
+    transaction.on_commit(lambda: publish_build(plan_id))
+
+
+def stale_plans(now: datetime | None = None):
+    """Plans nobody is building: pending and not picked up for a minute, or processing
+    for longer than a task may run (its worker was killed)."""
+    now = now or timezone.now()
+    killed_after = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return OffboardingPlan.objects.filter(
+        Q(status=OffboardingPlan.Status.PENDING)
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_PENDING_AFTER))
+        | Q(status=OffboardingPlan.Status.PROCESSING, updated__lt=now - killed_after)
+    )
+
+
+def requeue_stale_plans(now: datetime | None = None) -> int:
+    """Publish the build task again for every stale plan; returns how many were published.
+
+    Safe to run at any time and from several places: the task does nothing for a plan
+    that is already ready, and `enqueued_at` moves on so the next sweep waits again.
+    """
+    now = now or timezone.now()
+    published = 0
+    for plan_id in stale_plans(now).values_list("pk", flat=True):
+        # Both clocks restart, so the next sweep gives this publication its full time.
+        OffboardingPlan.objects.filter(pk=plan_id).update(enqueued_at=now, updated=now)
+        published += publish_build(plan_id)
+    return published

@@ -63,6 +63,7 @@ urlpatterns += [
     path("plans/<int:pk>/download/", plan_views.plan_download, name="plan_download"),
     path("plans/<int:pk>/finalise/", plan_views.plan_finalise, name="plan_finalise"),
     path("plans/<int:pk>/exit/", plan_views.plan_exit, name="plan_exit"),
+    path("plans/<int:pk>/send/", plan_views.plan_send, name="plan_send"),
 ]
 
 # Reviews: the red-flag walk-through (owners), the verdict rules and the evidence thresholds.

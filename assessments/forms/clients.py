@@ -29,6 +29,8 @@ class ClientForm(forms.ModelForm):
             "payment_terms_days",
             "has_written_contract",
             "contract_terms",
+            "contract_notice_days",
+            "has_termination_clause",
             "referrals_sent",
             "long_standing",
             "language",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Invoice, OffboardingPlan, ReferralPartner
+from assessments.models import Contact, Invoice, OffboardingPlan, ReferralPartner
 from assessments.plan import SAFE_METHODS, PlanSituation, check_choices, day, money
 from clientreview.lib.forms import IdMultipleChoiceField
 
@@ -141,6 +141,10 @@ class PlanForm(forms.Form):
             self.fields["partners"].help_text = _(
                 "Choose from your referral partners, or describe the kind of provider below."
             )
+        if situation.contract_notice_days:
+            self.fields["notice_days"].help_text = _(
+                "The contract asks for %(days)d days' notice; less is a warning, not an error."
+            ) % {"days": situation.contract_notice_days}
         if situation.open_invoices:
             self.fields["announce_on"].help_text = _(
                 "Money is owed: the suggested day is after the last open invoice is due."
@@ -154,9 +158,22 @@ class PlanForm(forms.Form):
         if cleaned.get("notice_kind") == OffboardingPlan.NoticeKind.DAYS and days_missing:
             self.add_error("notice_days", _("Give the notice in days."))
         if not cleaned.get("notice_days"):
-            cleaned["notice_days"] = self.situation.notice_period_days
+            cleaned["notice_days"] = self.situation.default_notice_days
         for name, messages in check_choices(self.situation, cleaned).items():
             if name not in self.errors:
                 for message in messages:
                     self.add_error(name, message)
         return cleaned
+
+
+class SendLetterForm(forms.Form):
+    """Whom to send the letter to: one of the client's contacts with an e-mail address."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Send the letter to"), queryset=Contact.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts
+        self.fields["contact"].label_from_instance = lambda c: f"{c.name} <{c.email}>"

@@ -51,6 +51,16 @@ class Client(models.Model):
         max_length=5000,
         help_text=_("Scope, price, timeline, notice: what the contract says."),
     )
+    contract_notice_days = models.PositiveSmallIntegerField(
+        _("notice period in the contract (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Leave empty when the contract sets none; the plan then uses yours."),
+    )
+    has_termination_clause = models.BooleanField(
+        _("the contract has a termination clause"), default=False
+    )
     referrals_sent = models.PositiveIntegerField(
         _("referrals they have sent you"),
         null=True,

@@ -115,6 +115,13 @@ class OffboardingPlan(models.Model):
     # Acting on it.
     finalised_at = models.DateTimeField(null=True, blank=True)
     exit_recorded_at = models.DateTimeField(null=True, blank=True)
+    # The letter sent from the app (once: a set letter_sent_at refuses a second send).
+    letter_sent_at = models.DateTimeField(null=True, blank=True)
+    letter_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    letter_sent_to = models.EmailField(_("letter sent to"), blank=True)
+    letter_sent_to_name = models.CharField(_("letter sent to (name)"), max_length=200, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

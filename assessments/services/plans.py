@@ -11,36 +11,32 @@ task is idempotent, so a plan published twice still ends with one file.
 
 from __future__ import annotations
 
-import logging
-import os
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments.models import (
-    AbuseFlag,
-    Assessment,
-    AssessmentAnswer,
-    Client,
-    Invoice,
-    OffboardingPlan,
-    ReferralPartner,
-)
-from assessments.plan import InvoiceLine, PlanSituation, day, reasons_from_snapshot
+from assessments.models import Assessment, Client, OffboardingPlan, ReferralPartner
+from assessments.plan import day
+from assessments.queries.plans import business_today, load_situation
+from assessments.services.plan_files import plan_file_name, store_plan_file
+from assessments.tasks import enqueue_build, publish_build, requeue_stale_plans, stale_plans
 
-log = logging.getLogger(__name__)
+# Re-exported: callers (views, commands, tests) reach the plan's whole lifecycle here.
+__all__ = [
+    "business_today",
+    "load_situation",
+    "plan_file_name",
+    "publish_build",
+    "requeue_stale_plans",
+    "stale_plans",
+    "store_plan_file",
+]
 
 Status = OffboardingPlan.Status
 PLANNABLE_VERDICTS = (Assessment.Verdict.FIRE, Assessment.Verdict.WATCH)
-# A pending plan is published again when nobody has picked it up for this long.
-REQUEUE_PENDING_AFTER = timedelta(seconds=60)
 # Fields of OffboardingPlan the form sets directly.
 CHOICE_FIELDS = (
     "reason_flag",
@@ -72,35 +68,6 @@ class CoolingOffError(PlanStateError):
             _("The cooling-off period runs until %(date)s: finalise the plan on that day or later.")
             % {"date": day(until)}
         )
-
-
-def business_today(business) -> date:
-    return timezone.localdate(timezone=business.tzinfo)
-
-
-def load_situation(assessment: Assessment, *, today: date | None = None) -> PlanSituation:
-    """What the plan rules need about the assessment's client, in three queries."""
-    client = assessment.client
-    business = assessment.business
-    confirmed = AssessmentAnswer.objects.filter(
-        assessment=assessment, answer=AssessmentAnswer.Answer.YES
-    ).values_list("flag_key", flat=True)
-    invoices = Invoice.objects.filter(business=business, client=client).order_by("issued_on", "id")
-    abuse = AbuseFlag.objects.open().filter(business=business, contact__client=client).exists()
-    return PlanSituation(
-        verdict=assessment.verdict,
-        reasons=reasons_from_snapshot(assessment.reasons, list(confirmed)),
-        today=today or business_today(business),
-        notice_period_days=business.notice_period_days,
-        act_not_before=assessment.act_not_before,
-        invoices=tuple(
-            InvoiceLine(i.pk, i.number, i.amount, i.issued_on, i.due_on, i.paid_on)
-            for i in invoices
-        ),
-        has_written_contract=client.has_written_contract,
-        contract_terms=client.contract_terms,
-        abuse_on_record=abuse,
-    )
 
 
 def _apply_choices(plan: OffboardingPlan, choices: dict) -> None:
@@ -174,105 +141,6 @@ def request_rebuild(plan: OffboardingPlan) -> OffboardingPlan:
     plan.save(update_fields=["status", "enqueued_at", "last_error", "updated"])
     enqueue_build(plan.pk)
     return plan
-
-
-# Errors that mean "the broker is unreachable", raised by kombu/redis while publishing.
-def _publish_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    return (KombuOperationalError, RedisConnectionError, RedisTimeoutError, OSError)
-
-
-def publish_build(plan_id: int) -> bool:
-    """Publish the build task now; False (logged) when the broker cannot be reached."""
-    from assessments.tasks import build_plan_pdf
-
-    try:
-        build_plan_pdf.delay(plan_id)
-    except _publish_errors() as exc:
-        log.warning("Plan %s stays pending: the task broker is unreachable (%s)", plan_id, exc)
-        return False
-    return True
-
-
-def enqueue_build(plan_id: int) -> None:
-    """Like `build_plan_pdf.delay_on_commit(plan_id)`, but a broker outage is logged,
-    not raised: the page that saved the plan still answers and the sweep retries."""
-    transaction.on_commit(lambda: publish_build(plan_id))
-
-
-def stale_plans(now: datetime | None = None):
-    """Plans nobody is building: pending and not picked up for a minute, or processing
-    for longer than a task may run (its worker was killed)."""
-    now = now or timezone.now()
-    killed_after = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    return OffboardingPlan.objects.filter(
-        Q(status=Status.PENDING)
-        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_PENDING_AFTER))
-        | Q(status=Status.PROCESSING, updated__lt=now - killed_after)
-    )
-
-
-def requeue_stale_plans(now: datetime | None = None) -> int:
-    """Publish the build task again for every stale plan; returns how many were published.
-
-    Safe to run at any time and from several places: the task does nothing for a plan
-    that is already ready, and `enqueued_at` moves on so the next sweep waits again.
-    """
-    now = now or timezone.now()
-    published = 0
-    for plan_id in stale_plans(now).values_list("pk", flat=True):
-        # Both clocks restart, so the next sweep gives this publication its full time.
-        OffboardingPlan.objects.filter(pk=plan_id).update(enqueued_at=now, updated=now)
-        published += publish_build(plan_id)
-    return published
-
-
-def plan_file_name(plan: OffboardingPlan) -> str:
-    """One name per plan, so that building it twice replaces the file instead of adding one."""
-    return f"plans/{plan.business_id}/plan-{plan.pk}.pdf"
-
-
-class _MovableFile(File):
-    # FileSystemStorage moves a file that has a temporary path instead of copying it;
-    # other storages (S3) upload it like any file.
-    def temporary_file_path(self) -> str:
-        return self.file.name
-
-
-def store_plan_file(plan_id: int, path: str, *, enqueued_at: datetime | None = None) -> str | None:
-    """Move the rendered PDF at `path` into storage under the plan's name; mark it READY.
-
-    Two builds of the same plan racing each other still leave exactly one file: the
-    later one finds the plan ready and removes whatever it saved under another name.
-    `enqueued_at` is the plan's value when this build began: if the plan was queued
-    again since (its choices changed mid-build), it stays pending for the newer build
-    and None is returned; otherwise the stored file's name.
-    """
-    plan = OffboardingPlan.objects.get(pk=plan_id)
-    name = plan_file_name(plan)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    with open(path, "rb") as handle:
-        saved = default_storage.save(name, _MovableFile(handle, name=os.path.basename(name)))
-    with transaction.atomic():
-        plan = OffboardingPlan.objects.select_for_update().get(pk=plan_id)
-        if plan.status == Status.READY and plan.file and plan.file.name != saved:
-            default_storage.delete(saved)
-            return plan.file.name
-        if enqueued_at is not None and plan.enqueued_at != enqueued_at:
-            return None  # superseded: the build queued after this one writes the same name
-        previous = plan.file.name if plan.file else ""
-        plan.file.name = saved
-        plan.status = Status.READY
-        plan.built_at = timezone.now()
-        plan.last_error = ""
-        plan.save(update_fields=["file", "status", "built_at", "last_error", "updated"])
-    if previous and previous != saved and default_storage.exists(previous):
-        default_storage.delete(previous)
-    return saved
 
 
 @transaction.atomic

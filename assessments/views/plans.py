@@ -7,6 +7,8 @@ so another business's id answers 404. The PDF is streamed from storage by
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +19,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, owner_required
-from assessments.forms.plans import PlanForm
+from assessments.forms.plans import PlanForm, SendLetterForm
 from assessments.models import Assessment, Invoice, OffboardingPlan, ReferralPartner
-from assessments.plan import PlanSituation, default_choices, money
+from assessments.plan import Partner, PlanSituation, default_choices, money
+from assessments.plan_facts import letter_fact
+from assessments.plan_text import People, PlanText, build_text, resolve_choices
+from assessments.queries.plans import decided
+from assessments.services import letters
 from assessments.services import plans as services
 
 Status = OffboardingPlan.Status
@@ -39,7 +45,33 @@ def _plan_form(
     )
 
 
-def _form_page(request, form, s, assessment, plan=None) -> HttpResponse:
+def _people(request: HttpRequest, client) -> People:
+    addressee = client.contacts.order_by("created", "id").values_list("name", flat=True).first()
+    user = request.user
+    return People(
+        business=request.business.name,
+        owner=user.name or user.email,
+        client=client.name,
+        addressee=addressee or client.name,
+        currency=request.business.currency,
+        client_since=client.client_since,
+    )
+
+
+def _preview(request: HttpRequest, form: PlanForm, s: PlanSituation, client) -> PlanText:
+    partners = tuple(
+        Partner(p.pk, p.name, p.speciality, p.contact)
+        for p in form.cleaned_data.get("partners") or ()
+    )
+    choices = resolve_choices(s, form.cleaned_data, partners)
+    return build_text(s, choices, _people(request, client))
+
+
+def _wants_preview(request: HttpRequest) -> bool:
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _form_page(request, form, s, assessment, plan=None, preview=None) -> HttpResponse:
     return render(
         request,
         "assessments/plans/form.html",
@@ -50,8 +82,16 @@ def _form_page(request, form, s, assessment, plan=None) -> HttpResponse:
             "client": assessment.client,
             "plan": plan,
             "owed": money(s.money_owed, request.business.currency),
+            "preview": preview,
+            "notice_warning": s.notice_warning(
+                form.cleaned_data.get("notice_days"), form.cleaned_data.get("notice_kind")
+            )
+            if form.is_bound and hasattr(form, "cleaned_data")
+            else "",
+            # What the letter would say for each confirmed reason, to copy from.
+            "letter_facts": [(r.title, letter_fact(r.key, s)) for r in s.reasons],
         },
-        status=400 if form.is_bound else 200,
+        status=400 if form.is_bound and preview is None else 200,
     )
 
 
@@ -72,6 +112,9 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(existing)
     s = services.load_situation(assessment)
     form = _plan_form(request, s, assessment, initial=default_choices(s))
+    if _wants_preview(request) and form.is_valid():
+        preview = _preview(request, form, s, assessment.client)
+        return _form_page(request, form, s, assessment, preview=preview)
     if request.method == "POST" and form.is_valid():
         plan = services.create_plan(
             assessment=assessment,
@@ -103,6 +146,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["goodwill_invoice"] = plan.goodwill_invoice_id
     initial["partners"] = list(plan.partners.values_list("pk", flat=True))
     form = _plan_form(request, s, plan.assessment, initial=initial)
+    if _wants_preview(request) and form.is_valid():
+        preview = _preview(request, form, s, plan.client)
+        return _form_page(request, form, s, plan.assessment, plan, preview=preview)
     if request.method == "POST" and form.is_valid():
         services.update_plan(
             plan, choices=form.cleaned_data, partners=form.cleaned_data.get("partners") or []
@@ -121,7 +167,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @owner_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request, pk)
-    s = services.load_situation(plan.assessment)
+    s = services.load_situation(plan.assessment, with_incidents=False)
     building = plan.status in (Status.PENDING, Status.PROCESSING)
     return render(
         request,
@@ -136,6 +182,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "building": building,
             "refresh_seconds": REFRESH_SECONDS if building else None,
             "goodwill_amount": money(plan.goodwill_amount, request.business.currency),
+            "notice_warning": s.notice_warning(plan.notice_days, plan.notice_kind),
+            "decided": decided(plan.assessment, request.business),
+            "owed": money(s.money_owed, request.business.currency),
+            "send_form": SendLetterForm(contacts=letters.sendable_contacts(plan))
+            if plan.finalised_at and not plan.letter_sent_at and not plan.exit_recorded_at
+            else None,
         },
     )
 
@@ -208,5 +260,27 @@ def plan_exit(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("Exit recorded: %(client)s is offboarded. Do not re-engage.")
             % {"client": plan.client.name},
+        )
+    return redirect(plan)
+
+
+@owner_required
+@require_POST
+def plan_send(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request, pk)
+    form = SendLetterForm(request.POST, contacts=letters.sendable_contacts(plan))
+    if not form.is_valid():
+        messages.error(request, _("Choose a contact of this client with an e-mail address."))
+        return redirect(plan)
+    contact = form.cleaned_data["contact"]
+    try:
+        letters.send_letter(plan, contact=contact, user=request.user)
+    except services.PlanStateError as exc:
+        messages.error(request, str(exc))
+    except (SMTPException, OSError):
+        messages.error(request, _("The mail server did not take the letter. Try again later."))
+    else:
+        messages.success(
+            request, _("The letter was sent to %(name)s.") % {"name": f"{contact.name}"}
         )
     return redirect(plan)

@@ -238,6 +238,7 @@ def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page
     page.get_by_role("link", name="Add contact").click()
     page.locator("#id_name").fill("Nikos Papadopoulos")
     page.get_by_label("Role").fill("Owner")
+    page.get_by_label("E-mail").fill("nikos@dimitriou.test")
     page.get_by_role("button", name=re.compile("Save|Add")).click()
     expect(page.get_by_text("Nikos Papadopoulos").first).to_be_visible()
     assert client.contacts.filter(name="Nikos Papadopoulos").exists()
@@ -288,6 +289,16 @@ def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page
     page.get_by_role("link", name="Prepare the offboarding plan").click()
     expect(page.get_by_role("heading", name="Prepare the offboarding plan")).to_be_visible()
     shot(page, "owner-10-plan-form")
+    # The letter's fact is written for the client; the owner previews, edits, previews.
+    fact = page.locator("#id_reason_fact")
+    assert re.match(r"On \d", fact.input_value()), fact.input_value()
+    page.get_by_role("button", name="Preview the letter").click()
+    expect(page.locator("#letter-preview")).to_be_visible()
+    edited = "On the phone last week you said you would make sure we never work here again."
+    page.locator("#id_reason_fact").fill(edited)
+    page.get_by_role("button", name="Preview the letter").click()
+    expect(page.locator("#letter-preview")).to_contain_text(edited)
+    shot(page, "owner-10b-letter-preview")
     page.get_by_role("button", name="Save and build the PDF").click()
     download_link = page.get_by_role("link", name="Download PDF")
     for _attempt in range(5):  # the page refreshes itself; a reload is what a person does
@@ -313,6 +324,26 @@ def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page
     for title in PDF_SECTIONS:  # some titles are set in capitals by the stylesheet
         assert title.casefold() in text.casefold(), title
     assert "Shouted at our designer" in text  # the private briefing lists the facts
+    assert OffboardingPlan.objects.get(client=client).reason_fact == edited
+
+    # Cooling-off passes; the owner finalises the plan and sends the letter from the app.
+    Assessment.objects.filter(pk=assessment.pk).update(
+        act_not_before=timezone.localdate() - timedelta(days=1)
+    )
+    page.reload()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Finalise the plan").click()
+    expect(page.get_by_role("button", name="Send the letter by e-mail")).to_be_visible()
+    page.get_by_label("Send the letter to").select_option(
+        label="Nikos Papadopoulos <nikos@dimitriou.test>"
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Send the letter by e-mail").click()
+    expect(page.locator(".letter-sent")).to_be_visible()
+    shot(page, "owner-11b-letter-sent")
+    sent = [m for m in mail.outbox if m.to == ["nikos@dimitriou.test"]]
+    assert len(sent) == 1 and sent[0].attachments[0][2] == "application/pdf"
+    assert OffboardingPlan.objects.get(client=client).letter_sent_at is not None
 
     # Home: the portfolio now shows the client with its verdict.
     page.get_by_role("link", name="Home").click()

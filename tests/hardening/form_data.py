@@ -221,6 +221,12 @@ FORMS: dict[str, FormSpec] = {
         "owner", lambda w: v.plan_fields(w, new=True), ((plan_forms.PlanForm, ""),)
     ),
     "assessments:plan_edit": FormSpec("owner", v.plan_fields, ((plan_forms.PlanForm, ""),)),
+    # The plan is not final in the world: a good post answers with a message, no mail.
+    "assessments:plan_send": FormSpec(
+        "owner",
+        lambda w: {"contact": str(w.plan.client.contacts.order_by("pk").first().pk)},
+        ((plan_forms.SendLetterForm, ""),),
+    ),
     "assessments:assessment_evidence": FormSpec("owner", lambda w: {"go": "next"}),
     "assessments:assessment_checklist": FormSpec(
         "owner",

@@ -28,8 +28,8 @@ from tests.plans import helpers
 
 pytestmark = pytest.mark.django_db
 
+# Numbered as the cover's contents list them (the cover itself is not a section).
 SECTIONS = [
-    "Cover",
     "Before you act",
     "The conversation",
     "The letter",
@@ -131,21 +131,23 @@ def _letter_html(plan) -> str:
 
 def test_the_letter_gives_exactly_one_reason(business, owner):
     plan = make_plan(business, owner)
-    chosen = helpers.SLOW["facts"][0]["text"]
+    chosen = plan.reason_fact  # the default: the letter's own wording of the flag
+    assert chosen.startswith("Our invoices have often been paid well after the agreed date")
+    stats = helpers.SLOW["facts"][0]["text"]
     others = [f["text"] for f in helpers.UNPROFITABLE["facts"] + helpers.COMPLAINS["facts"]]
     letter = _letter_html(plan)
-    assert chosen in letter
+    assert chosen in letter and stats not in letter
     for fact in others:
         assert fact not in letter
     # The same in the PDF: the letter's page holds the chosen fact and no other one.
     reader = PdfReader(BytesIO(pdf.render_plan_pdf(plan)))
     pages = [" ".join(p.extract_text().split()) for p in reader.pages]
-    letter_page = next(p for p in pages if "4. The letter" in p)
+    letter_page = next(p for p in pages if "3. The letter" in p)
     assert chosen in letter_page
     assert not any(fact in letter_page for fact in others)
     # ...while the private briefing has every documented fact.
     briefing = " ".join(p for p in pages if "PRIVATE BRIEFING" in p)
-    assert all(fact in briefing for fact in others)
+    assert all(fact in briefing for fact in [stats, *others])
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.forms.plans import PlanForm
 from assessments.models import Invoice, ReferralPartner
 from assessments.plan import PlanSituation, default_choices, reasons_from_snapshot
+from assessments.plan_facts import letter_fact
 from assessments.plan_text import People, PlanChoices, build_text
 from assessments.services.plans import load_situation
 from tests import factories
@@ -21,6 +22,14 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 TOMORROW = TODAY + timedelta(days=1)
+
+
+LEGAL = helpers.reason(
+    "legal_liability",
+    "Legal liability",
+    "Deal-breaker",
+    "1 incident that could cause legal trouble in the last 12 months",
+)
 
 
 def _situation(business, variant: str):
@@ -39,6 +48,22 @@ def _situation(business, variant: str):
         client.save(update_fields=["has_written_contract"])
     elif variant == "abuse_flag_only":
         helpers.flag_abuse(client)
+    elif variant in ("on_time", "late_payer", "disputes", "abuse_incident"):
+        reasons = [helpers.UNPROFITABLE, helpers.COMPLAINS]
+    elif variant == "legal":
+        reasons = [LEGAL]
+    if variant == "late_payer":  # 105 days late, paid: nothing owed, nothing confirmed
+        factories.invoice(
+            client,
+            issued_on=TODAY - timedelta(days=200),
+            due_on=TODAY - timedelta(days=170),
+            paid_on=TODAY - timedelta(days=65),
+            amount=Decimal("900.00"),
+        )
+    if variant == "disputes":
+        helpers.paid_invoice(client, amount="500.00", days_ago=90, disputed=True)
+    if variant == "abuse_incident":
+        factories.incident(client, category="harassment", description="Belittled our designer.")
     if variant != "no_invoices":
         helpers.paid_invoice(client, amount="1200.00")
     if variant == "money_owed":
@@ -47,39 +72,70 @@ def _situation(business, variant: str):
     return client, assessment, load_situation(assessment)
 
 
-# variant, reason, method, goodwill, goodwill amount, announce (days from today), safety
+# variant, reason, method, goodwill, goodwill amount, announce (days from today), safety,
+# apology, a referral kind filled in (where one is owed)
 DEFAULTS = [
-    ("fire", "slow_to_pay", "in_person", "refund_last", "1200.00", 1, False),
-    ("safety", "verbal_abuse", "writing", "none", "0.00", 1, True),
-    ("abuse_flag_only", "slow_to_pay", "writing", "none", "0.00", 1, True),
-    ("money_owed", "slow_to_pay", "in_person", "none", "0.00", 21, False),
-    ("no_contract", "slow_to_pay", "in_person", "refund_last", "1200.00", 1, False),
-    ("no_invoices", "slow_to_pay", "in_person", "none", "0.00", 1, False),
-    ("watch", "slow_to_pay", "in_person", "refund_last", "1200.00", 1, False),
-    ("cooling_off", "slow_to_pay", "in_person", "refund_last", "1200.00", 3, False),
+    ("fire", "slow_to_pay", "in_person", "none", "0.00", 1, False, True, True),
+    ("on_time", "not_profitable", "in_person", "refund_last", "1200.00", 1, False, True, True),
+    ("late_payer", "not_profitable", "in_person", "none", "0.00", 1, False, True, True),
+    ("disputes", "not_profitable", "in_person", "none", "0.00", 1, False, True, True),
+    (
+        "abuse_incident",
+        "not_profitable",
+        "in_person",
+        "refund_last",
+        "1200.00",
+        1,
+        False,
+        False,
+        True,
+    ),
+    ("legal", "legal_liability", "in_person", "refund_last", "1200.00", 1, False, True, False),
+    ("safety", "verbal_abuse", "writing", "none", "0.00", 1, True, False, False),
+    ("abuse_flag_only", "slow_to_pay", "writing", "none", "0.00", 1, True, False, False),
+    ("money_owed", "slow_to_pay", "in_person", "none", "0.00", 21, False, True, True),
+    ("no_contract", "slow_to_pay", "in_person", "none", "0.00", 1, False, True, True),
+    ("no_invoices", "slow_to_pay", "in_person", "none", "0.00", 1, False, True, True),
+    ("watch", "slow_to_pay", "in_person", "none", "0.00", 1, False, True, True),
+    ("cooling_off", "slow_to_pay", "in_person", "none", "0.00", 3, False, True, True),
 ]
 
 
 @pytest.mark.parametrize(
-    "variant,reason,method,goodwill,amount,announce_in,safety",
+    "variant,reason,method,goodwill,amount,announce_in,safety,apology,referral",
     DEFAULTS,
     ids=[row[0] for row in DEFAULTS],
 )
-def test_defaults(business, variant, reason, method, goodwill, amount, announce_in, safety):
-    _client, _assessment, s = _situation(business, variant)
+def test_defaults(
+    business, variant, reason, method, goodwill, amount, announce_in, safety, apology, referral
+):
+    client, _assessment, s = _situation(business, variant)
     d = default_choices(s)
     assert s.safety is safety
     assert d["reason_flag"] == reason
-    # The first documented fact of that flag frames it.
-    expected_fact = (helpers.ABUSE if reason == "verbal_abuse" else helpers.SLOW)["facts"][0]
-    assert d["reason_fact"] == expected_fact["text"]
+    # The letter's fact is written for the client, not the app's statistic.
+    assert d["reason_fact"] == letter_fact(reason, s)
+    assert d["reason_fact"] not in [f.text for r in s.reasons for f in r.facts]
+    assert d["reason_fact"][:1].isupper()
     assert d["method"] == method
     assert d["goodwill"] == goodwill
     assert d["goodwill_amount"] == Decimal(amount)
     assert d["announce_on"] == TODAY + timedelta(days=announce_in)
-    assert d["apology"] is True
+    assert d["apology"] is apology
     assert d["notice_kind"] == "days" and d["notice_days"] == business.notice_period_days
-    assert d["partners"] == [] and d["provider_kind"] == ""
+    assert d["partners"] == [] and bool(d["provider_kind"]) is referral
+    # The defaults alone validate, as the form would post them.
+    form = _form(client, s, _as_post(d), business)
+    assert form.is_valid(), form.errors
+
+
+def _as_post(d: dict) -> dict:
+    data = {}
+    for name, value in d.items():
+        if value is None or value is False or value == []:
+            continue
+        data[name] = "on" if value is True else str(value)
+    return data
 
 
 def _people(client) -> People:
@@ -117,7 +173,7 @@ def _resolved(s: PlanSituation, **overrides) -> PlanChoices:
 
 # variant, words that must appear in the plan's text, words that must not
 TEXT = [
-    ("fire", ["There is a written contract", "refunding invoice", "€1,200"], ["Safety"]),
+    ("on_time", ["There is a written contract", "refunding invoice", "€1,200"], ["Safety"]),
     ("safety", ["Safety first", "in writing only", "No referral is owed"], ["refunding"]),
     ("money_owed", ["Collect before you announce: €800"], ["Safety"]),
     ("no_contract", ["There is no written contract", "first e-mails included"], []),
@@ -144,7 +200,7 @@ def test_text_follows_the_situation(business, variant, present, absent):
 
 
 def test_talking_points_and_letter_follow_the_steps_in_order(business):
-    client, _assessment, s = _situation(business, "fire")
+    client, _assessment, s = _situation(business, "on_time")
     text = build_text(s, _resolved(s), _people(client))
     starts = [
         "Thank them",
@@ -165,10 +221,10 @@ def test_talking_points_and_letter_follow_the_steps_in_order(business):
     assert all(any(p.startswith(s) for p in text.talking_points) for s in starts)
     letter = text.letter
     assert letter[0].startswith("Thank you for working with Alpha Studio")
-    assert letter[1].startswith(s.reasons[0].facts[0].text.rstrip("."))
+    assert letter[1].startswith(letter_fact("not_profitable", s))
     assert "refunding invoice" in letter[2]
     assert "I am sorry" in letter[3]
-    assert "You might look for a larger agency" in letter[4]
+    assert "You might look for a provider that specialises in the work you need" in letter[4]
     assert "we will continue until" in letter[5]
     assert text.greeting == "Dear Ελένη Παπαδοπούλου,"
     assert "one reason is enough" in text.keep_brief
@@ -178,9 +234,8 @@ def test_the_letter_gives_exactly_one_reason(business):
     client, _assessment, s = _situation(business, "fire")
     text = build_text(s, _resolved(s), _people(client))
     letter = " ".join(text.letter)
-    chosen = helpers.SLOW["facts"][0]["text"]
-    assert chosen in letter
-    for other in helpers.UNPROFITABLE["facts"] + helpers.COMPLAINS["facts"]:
+    assert letter_fact("slow_to_pay", s) in letter
+    for other in helpers.SLOW["facts"] + helpers.UNPROFITABLE["facts"] + helpers.COMPLAINS["facts"]:
         assert other["text"] not in letter
     for title in ("Not profitable", "Constantly complains", "Consistently slow to pay"):
         assert title not in letter
@@ -358,5 +413,6 @@ def test_a_review_completed_by_the_assessment_service_feeds_the_plan(business, o
     assert fit.facts == () and fit.framing == "We no longer do print work."
     d = default_choices(s)
     assert s.safety and d["method"] == "writing"
-    assert d["reason_flag"] == "verbal_abuse" and d["reason_fact"] == abuse.facts[0].text
+    assert d["reason_flag"] == "verbal_abuse" and d["reason_fact"] == letter_fact("verbal_abuse", s)
+    assert "you shouted at or insulted members of our team" in d["reason_fact"]
     assert d["announce_on"] == assessment.act_not_before

@@ -3,6 +3,7 @@ a plan (finalise after cooling-off, record the exit)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -183,7 +184,14 @@ def test_partner_list_queries_do_not_grow(owner_client, business, django_assert_
 
 def test_form_shows_the_defaults(owner_client, fire):
     page = owner_client.get(reverse("assessments:plan_create", args=[fire.pk])).content.decode()
-    assert helpers.SLOW["facts"][0]["text"] in page
+    # The fact the letter will say, for the owner to read and edit; not the statistic.
+    textarea = re.search(r'<textarea name="reason_fact"[^>]*>(.*?)</textarea>', page, re.S)
+    assert (
+        textarea.group(1)
+        .strip()
+        .startswith("Our invoices have often been paid well after the agreed date")
+    )
+    assert "What the letter would say for each reason" in page
     assert 'value="slow_to_pay"' in page and "checked" in page
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert f'value="{tomorrow}"' in page
@@ -203,6 +211,40 @@ def test_owner_saves_a_plan_and_it_is_built(
     assert plan.goodwill == "refund_last" and plan.goodwill_invoice is not None
     assert plan.goodwill_amount == plan.goodwill_invoice.amount
     assert plan.created_by is not None and plan.attempts == 1
+
+
+def test_the_owner_previews_the_edited_letter_and_nothing_is_saved(owner_client, fire):
+    edited = "On 3 March you asked for the fourth redesign in a month."
+    data = helpers.plan_post(reason_fact=edited, preview="1")
+    response = owner_client.post(reverse("assessments:plan_create", args=[fire.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview of the letter" in page and edited in page
+    assert "Dear Иван Петров," in page and "I no longer think our services meet your needs" in page
+    assert not OffboardingPlan.objects.exists()
+    # Saving the same data builds the plan with the edited fact.
+    data.pop("preview")
+    owner_client.post(reverse("assessments:plan_create", args=[fire.pk]), data)
+    assert OffboardingPlan.objects.get(assessment=fire).reason_fact == edited
+
+
+def test_a_preview_of_bad_input_is_a_form_error(owner_client, fire):
+    data = helpers.plan_post(reason_fact="", preview="1")
+    response = owner_client.post(reverse("assessments:plan_create", args=[fire.pk]), data)
+    assert response.status_code == 400
+    assert "Preview of the letter" not in response.content.decode()
+    assert not OffboardingPlan.objects.exists()
+
+
+def test_the_defaults_alone_save_a_plan(owner_client, fire):
+    """What the form shows, posted back unchanged, is a valid plan (no referral typed)."""
+    from assessments.plan import default_choices as defaults_of
+
+    d = defaults_of(services.load_situation(fire))
+    data = {k: ("on" if v is True else str(v)) for k, v in d.items() if v not in (None, False, [])}
+    response = owner_client.post(reverse("assessments:plan_create", args=[fire.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert OffboardingPlan.objects.get(assessment=fire).goodwill == "none"  # slow to pay
 
 
 @pytest.mark.parametrize(
