@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +24,35 @@ from accounts.forms import (
 from accounts.models import AuditEvent, Invitation, Membership
 from accounts.tenancy import SESSION_KEY, for_business, get_for_business_or_404, owner_required
 from clientreview.lib.forms import parse_id
+
+
+class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_event_for_user(
+            form.user, AuditEvent.Kind.PASSWORD_CHANGED, request=self.request
+        )
+        return response
+
+
+class AuditedPasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link is recorded for the account asked about, if there is one."""
+
+    def form_valid(self, form):
+        for user in form.get_users(form.cleaned_data["email"]):
+            services.record_event_for_user(
+                user, AuditEvent.Kind.PASSWORD_RESET_REQUESTED, request=self.request
+            )
+        return super().form_valid(form)
+
+
+class AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_event_for_user(
+            form.user, AuditEvent.Kind.PASSWORD_RESET, request=self.request
+        )
+        return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -116,8 +145,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_for_business_or_404(Invitation.objects.pending(), request, pk=pk)
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    services.revoke_invitation(invitation, request=request)
     messages.success(
         request, _("Invitation for %(email)s withdrawn.") % {"email": invitation.email}
     )

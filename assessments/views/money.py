@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AuditEvent
+from accounts.services import record_event
 from accounts.tenancy import get_for_business_or_404, member_required, owner_required
 from assessments.forms.money import InvoiceForm, MarkPaidForm, TimeEntryForm
 from assessments.models import Client, Invoice, TimeEntry
@@ -70,6 +72,12 @@ def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and form.is_valid()
         and _save_invoice_form(request, form) is not None
     ):
+        record_event(
+            request.business,
+            AuditEvent.Kind.INVOICE_EDITED,
+            request=request,
+            detail=f"{invoice.number} ({invoice.client.name}): {', '.join(form.changed_data)}",
+        )
         messages.success(request, _("Invoice %(number)s saved.") % {"number": invoice.number})
         return redirect(invoice.client)
     return render(
@@ -88,6 +96,12 @@ def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         invoice.paid_on = form.cleaned_data["paid_on"]
         invoice.save(update_fields=["paid_on"])
+        record_event(
+            request.business,
+            AuditEvent.Kind.INVOICE_EDITED,
+            request=request,
+            detail=f"{invoice.number} ({invoice.client.name}): paid on {invoice.paid_on}",
+        )
         messages.success(request, _("Invoice %(number)s marked paid.") % {"number": invoice.number})
     else:
         messages.error(
@@ -144,6 +158,12 @@ def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.log_time(form.instance)
+        record_event(
+            request.business,
+            AuditEvent.Kind.TIME_EDITED,
+            request=request,
+            detail=f"{entry.client.name}, {entry.date}: {', '.join(form.changed_data)}",
+        )
         messages.success(request, _("Time entry saved."))
         return redirect(entry.client)
     return render(
