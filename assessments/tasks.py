@@ -201,3 +201,16 @@ def build_plan_pdf(self, plan_id: int) -> str:
 def requeue_pending_plans() -> int:
     """The sweep (Celery beat, every minute): queue again plans nobody is building."""
     return plan_services.requeue_stale_plans()
+
+
+# =============================================================================
+# (Between reviews: the daily reminders.)
+# =============================================================================
+
+from assessments.services import reminders as reminder_services  # noqa: E402
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def send_daily_reminders() -> int:
+    """The daily sweep (Celery beat): record what fell due, e-mail each owner once."""
+    return reminder_services.send_reminders()

@@ -6,11 +6,13 @@ from assessments.models.flags import AbuseFlag
 from assessments.models.incidents import Evidence, Incident, IncidentVersion
 from assessments.models.money import Invoice, TimeEntry
 from assessments.models.plans import OffboardingPlan, ReferralPartner
+from assessments.models.reminders import CalendarFeed, Reminder
 
 __all__ = [
     "AbuseFlag",
     "Assessment",
     "AssessmentAnswer",
+    "CalendarFeed",
     "Client",
     "Contact",
     "Evidence",
@@ -20,5 +22,6 @@ __all__ = [
     "Invoice",
     "OffboardingPlan",
     "ReferralPartner",
+    "Reminder",
     "TimeEntry",
 ]
