@@ -7,6 +7,7 @@ from assessments.models.incidents import Evidence, Incident, IncidentVersion
 from assessments.models.money import Invoice, TimeEntry
 from assessments.models.plans import OffboardingPlan, ReferralPartner
 from assessments.models.reminders import CalendarFeed, Reminder
+from assessments.models.submissions import Submission
 
 __all__ = [
     "AbuseFlag",
@@ -23,5 +24,6 @@ __all__ = [
     "OffboardingPlan",
     "ReferralPartner",
     "Reminder",
+    "Submission",
     "TimeEntry",
 ]

@@ -33,6 +33,7 @@ from assessments.forms.incidents import (
 )
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
 from assessments.queries.clients import find_clients
+from assessments.services import submissions as once
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
@@ -120,14 +121,24 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         form = IncidentForm(
             request.POST, request.FILES, business=request.business, initial=initial, client=client
         )
+        token = once.token_from(request.POST)
+        if (earlier := once.earlier_path(request.business, token)) is not None:
+            return _already_saved(request, earlier)
         if form.is_valid():
-            incident = record_incident_with_evidence(
-                business=request.business,
-                client=form.cleaned_data["client"],
-                author=request.user,
-                uploads=form.cleaned_data["files"],
-                **form.incident_fields(),
+            incident, path = once.submit_once(
+                request.business,
+                token,
+                lambda: record_incident_with_evidence(
+                    business=request.business,
+                    client=form.cleaned_data["client"],
+                    author=request.user,
+                    uploads=form.cleaned_data["files"],
+                    **form.incident_fields(),
+                ),
+                lambda incident: incident.get_absolute_url(),
             )
+            if incident is None:
+                return _already_saved(request, path)
             messages.success(
                 request,
                 _("Incident #%(number)d recorded for %(client)s.")
@@ -143,9 +154,20 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/incidents/form.html",
-        {"form": form, "client": client, "contact": contact},
+        {
+            "form": form,
+            "client": client,
+            "contact": contact,
+            "form_token": once.token_for_page(request.POST),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _already_saved(request: HttpRequest, path: str) -> HttpResponse:
+    """A second submission of one form: show what the first one saved, save nothing."""
+    messages.info(request, _("This form was already saved; here is what it saved."))
+    return redirect(path or "assessments:incident_list")
 
 
 def _find_client(request: HttpRequest, recent: list[tuple[int, str]]) -> HttpResponse:
