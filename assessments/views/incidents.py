@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, member_required
+from assessments.forms.incident_filters import IncidentFilterForm
 from assessments.forms.incidents import (
     AmendIncidentForm,
     EvidenceForm,
@@ -92,10 +93,13 @@ def _evidence_count() -> Coalesce:
 
 @member_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    client = _client_from_query(request)
+    form = IncidentFilterForm(request.GET, business=request.business)
     incidents = for_business(Incident, request)
-    if client is not None:
-        incidents = incidents.filter(client=client)
+    client = None
+    if form.is_valid():
+        # Bad filters show their errors and the whole list, never an error page.
+        incidents = form.apply(incidents)
+        client = form.cleaned_data.get("client")
     listed = (
         incidents.select_related("client", "contact", "recorded_by")
         # Counted for the page's rows only: a join and GROUP BY would count every file
@@ -104,7 +108,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .order_by("-occurred_at", "-id")
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "assessments/incidents/list.html", {"page": page, "client": client})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/incidents/list.html",
+        {"page": page, "client": client, "form": form, "query": query.urlencode()},
+        status=200 if form.is_valid() else 400,
+    )
 
 
 @member_required
