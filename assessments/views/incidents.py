@@ -97,7 +97,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     incidents = for_business(Incident, request)
     client = None
     if form.is_valid():
-        # Bad filters show their errors and the whole list, never an error page.
+        # Bad filters (a stale bookmark, another business's id) show their errors above
+        # the whole list: the page still answers 200, as a link that lists.
         incidents = form.apply(incidents)
         client = form.cleaned_data.get("client")
     listed = (
@@ -114,7 +115,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         request,
         "assessments/incidents/list.html",
         {"page": page, "client": client, "form": form, "query": query.urlencode()},
-        status=200 if form.is_valid() else 400,
     )
 
 

@@ -73,7 +73,7 @@ def test_personas(anon_client, staff_client, outsider_client, log):
     assert len(listed(staff_client.get(URL))) == 3
     # A's client id in B's list is an error, not A's incidents.
     response = outsider_client.get(URL, {"client": log["acme"].pk})
-    assert response.status_code == 400 and listed(response) == set()
+    assert "could not be used" in response.content.decode() and listed(response) == set()
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_the_filtered_address_is_kept_on_the_next_page(owner_client, log, busine
 )
 def test_bad_input_shows_an_error_not_a_500(owner_client, log, query):
     response = owner_client.get(URL, query)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "could not be used" in response.content.decode()
     assert len(listed(response)) == 3
 
@@ -135,4 +135,5 @@ def test_bad_input_shows_an_error_not_a_500(owner_client, log, query):
 def test_a_contact_of_another_client_is_refused(owner_client, log):
     other_contact = factories.contact(log["other"], name="Olaf")
     response = owner_client.get(URL, {"client": log["acme"].pk, "contact": other_contact.pk})
-    assert response.status_code == 400
+    assert "could not be used" in response.content.decode()
+    assert len(listed(response)) == 3
