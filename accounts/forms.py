@@ -133,6 +133,7 @@ class BusinessSettingsForm(forms.ModelForm):
             "contact_days",
             "notice_period_days",
             "cooling_off_days",
+            "payment_terms_days",
             "staff_cost_rate",
         ]
         widgets = {

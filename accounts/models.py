@@ -127,6 +127,13 @@ class Business(models.Model):
         validators=[MaxValueValidator(60)],
         help_text=_("Days to wait after a Fire verdict before acting on it."),
     )
+    # New clients start with these terms; an invoice without a due date uses its client's.
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("default payment terms (days)"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Days a new client has to pay an invoice, unless you set their own."),
+    )
     staff_cost_rate = models.DecimalField(
         _("default staff cost per hour"),
         max_digits=9,

@@ -283,6 +283,7 @@ def plan_context(plan: OffboardingPlan) -> dict:
         "money": {
             "revenue": money(figures.summary.revenue, business.currency),
             "cost": money(figures.summary.cost, business.currency),
+            "expenses": money(figures.summary.expenses, business.currency),
             "profit": money(figures.summary.profit, business.currency),
             "owed": money(s.money_owed, business.currency),
             "goodwill": money(choices.goodwill_amount, business.currency),

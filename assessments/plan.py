@@ -173,7 +173,8 @@ class PlanSituation:
     notice_period_days: int
     act_not_before: date | None = None
     invoices: tuple[InvoiceLine, ...] = ()
-    has_written_contract: bool = False
+    # None: not recorded (the plan says so rather than assume either way).
+    has_written_contract: bool | None = False
     contract_terms: str = ""
     # An open abuse flag on one of the client's contacts: on record even if unconfirmed.
     abuse_on_record: bool = False

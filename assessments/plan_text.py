@@ -248,6 +248,14 @@ def _before_you_act(s: PlanSituation, c: PlanChoices, p: People, t: PlanText) ->
                 "work still to deliver, what is owed)."
             )
         )
+    elif s.has_written_contract is None:
+        t.contract.append(
+            _(
+                "Whether there is a written contract is not recorded: look for one first; "
+                "without it, gather every document that defines the scope and what was "
+                "expected, first e-mails included."
+            )
+        )
     else:
         t.contract.append(
             _(

@@ -10,6 +10,14 @@ The weighing follows article 003 as distilled in shared/domain.md:
   the situation is likely to change, in which case "do not give up on them yet";
 - a client is not fired merely for being demanding: one serious problem, or a
   pile-up of moderate ones, is something to work on and review.
+
+Each confirmed flag carries a `Weight`. By default it is the flag's tier; the
+evidence rules change it with severity, repetition and size (a first mild
+belittling remark weighs as serious, with the step "tell them once"; a repeat,
+or a high-severity one, is a deal-breaker; cost to serve far above revenue
+counts as two serious flags). Leniency is bounded: "likely to change" softens
+Fire to Watch, never over a deal-breaker and not with three or more serious
+flags' worth confirmed.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from assessments.redflags import CATALOGUE, RedFlag, Tier, get_flag
+from assessments.redflags import CATALOGUE, SAFETY_FLAG_KEYS, RedFlag, Tier, get_flag
 
 
 class Answer(models.TextChoices):
@@ -38,6 +46,37 @@ class Likelihood(models.TextChoices):
     UNLIKELY = "unlikely", _("Unlikely")
     POSSIBLE = "possible", _("Possible")
     LIKELY = "likely", _("Likely")
+
+
+class Weight(models.TextChoices):
+    """How much one confirmed flag counts in the rules below."""
+
+    DEAL_BREAKER = "deal_breaker", _("Deal-breaker")
+    # A serious flag made heavier by its size or repetition: it counts as two.
+    MAJOR = "major", _("Serious, counts as two")
+    SERIOUS = "serious", _("Serious")
+    MODERATE = "moderate", _("Moderate")
+
+
+# How many serious flags each weight counts as.
+SERIOUS_COUNT: Mapping[Weight, int] = MappingProxyType(
+    {Weight.DEAL_BREAKER: 0, Weight.MAJOR: 2, Weight.SERIOUS: 1, Weight.MODERATE: 0}
+)
+# With this many serious flags' worth confirmed, "likely to change" no longer softens.
+LENIENCY_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class Weighing:
+    """What the evidence says one flag weighs, and the step that goes with it."""
+
+    weight: Weight
+    # A key of ESCALATION_STEPS that replaces the flag's own Watch step ("" for none).
+    step: str = ""
+
+
+def default_weight(flag: RedFlag) -> Weight:
+    return Weight(flag.tier.value)
 
 
 class Verdict(models.TextChoices):
@@ -64,15 +103,22 @@ class Rule(models.TextChoices):
         "serious_combination",
         _(
             "Two or more serious flags, or one serious flag with two or more moderate ones, "
-            "means Fire: clients with more than one problem are the first to refer elsewhere."
+            "means Fire: clients with more than one problem are the first to refer elsewhere. "
+            "A serious flag past its size threshold (money) counts as two."
         ),
     )
     SERIOUS_COMBINATION_CHANGE_LIKELY = (
         "serious_combination_change_likely",
         _(
-            "The same combination, two serious flags or one serious with two moderate, "
-            "means Watch instead when the situation is likely to change: do not give up "
-            "on them yet."
+            "The same combination means Watch instead when the situation is likely to "
+            "change: do not give up on them yet. Leniency moves the verdict one step at most."
+        ),
+    )
+    TOO_MANY_FOR_LENIENCY = (
+        "too_many_for_leniency",
+        _(
+            "With three or more serious flags' worth confirmed, it stays Fire even if change "
+            "is likely: that is no longer a problem to work on."
         ),
     )
     ONE_SERIOUS_OR_MODERATES = (
@@ -121,6 +167,16 @@ class Decision:
     caution_text: Promise | str = field(compare=False)
     # Answered "unsure": not counted, but listed so the owner sees what is open.
     unsure: tuple[RedFlag, ...]
+    # What each confirmed flag weighed (flag key -> weighing), its tier unless escalated.
+    weighings: Mapping[str, Weighing] = field(default_factory=dict, compare=False)
+    # Confirmed serious flags' worth (a MAJOR flag counts two).
+    serious_count: int = 0
+    # A long-standing relationship: talk before writing (never where abuse is confirmed).
+    conversation_first: bool = False
+
+    def weight_of(self, flag: RedFlag) -> Weight:
+        found = self.weighings.get(flag.key)
+        return found.weight if found else default_weight(flag)
 
 
 def _by_severity(flags: Iterable[RedFlag]) -> tuple[RedFlag, ...]:
@@ -164,50 +220,82 @@ def decide(
     *,
     likelihood: Likelihood | str,
     revenue_share: Decimal | None = None,
+    weighings: Mapping[str, Weighing] | None = None,
+    long_standing: bool = False,
 ) -> Decision:
     """Apply the verdict rules to the owner's answers.
 
     `answers` maps flag keys to "yes", "no" or "unsure"; a flag left out is
-    unanswered and counts like "no". Only "yes" counts. `revenue_share` is the
-    client's fraction of revenue (Decimal, 0 to 1) or None when unknown.
+    unanswered and counts like "no". Only "yes" counts. `weighings` gives what the
+    evidence says a flag weighs (severity, repetition, size); a flag without one
+    weighs its tier. `revenue_share` is the client's fraction of revenue (Decimal,
+    0 to 1) or None when unknown. `long_standing` makes a conversation, before any
+    letter, the first step (unless abuse is confirmed: safety first).
     Raises KeyError on an unknown flag key and ValueError on an unknown answer,
-    likelihood or an out-of-range share.
+    weight, likelihood or an out-of-range share.
     """
     likelihood = Likelihood(likelihood)
     confirmed, unsure = _split_answers(answers)
-    # Tier is declared most severe first, so this unpacks in that order.
-    deal_breakers, serious, moderate = (
-        tuple(flag for flag in confirmed if flag.tier == tier) for tier in Tier
-    )
+    given = dict(weighings or {})
+    for key in given:
+        get_flag(key)
+    weighed = {
+        flag.key: Weighing(Weight(given[flag.key].weight), given[flag.key].step)
+        if flag.key in given
+        else Weighing(default_weight(flag))
+        for flag in confirmed
+    }
+
+    def of(weight: Weight) -> tuple[RedFlag, ...]:
+        return tuple(flag for flag in confirmed if weighed[flag.key].weight == weight)
+
+    deal_breakers = of(Weight.DEAL_BREAKER)
+    serious = tuple(f for f in confirmed if weighed[f.key].weight in (Weight.MAJOR, Weight.SERIOUS))
+    moderate = of(Weight.MODERATE)
+    serious_count = sum(SERIOUS_COUNT[weighed[f.key].weight] for f in confirmed)
 
     deciding: tuple[RedFlag, ...]
     if deal_breakers:
         verdict, rule, deciding = Verdict.FIRE, Rule.DEAL_BREAKER, deal_breakers
-    elif len(serious) >= 2 or (serious and len(moderate) >= 2):
-        # With two serious flags the moderates are not needed to reach the rule,
+    elif serious_count >= 2 or (serious and len(moderate) >= 2):
+        # With two serious flags' worth the moderates are not needed to reach the rule,
         # so they are not named as deciding it.
-        deciding = serious if len(serious) >= 2 else serious + moderate
-        if likelihood == Likelihood.LIKELY:
-            verdict, rule = Verdict.WATCH, Rule.SERIOUS_COMBINATION_CHANGE_LIKELY
-        else:
+        deciding = serious if serious_count >= 2 else serious + moderate
+        if likelihood != Likelihood.LIKELY:
             verdict, rule = Verdict.FIRE, Rule.SERIOUS_COMBINATION
+        elif serious_count >= LENIENCY_LIMIT:
+            verdict, rule = Verdict.FIRE, Rule.TOO_MANY_FOR_LENIENCY
+        else:
+            verdict, rule = Verdict.WATCH, Rule.SERIOUS_COMBINATION_CHANGE_LIKELY
     elif serious or len(moderate) >= 2:
         verdict, rule = Verdict.WATCH, Rule.ONE_SERIOUS_OR_MODERATES
         deciding = serious or moderate
     else:
         verdict, rule, deciding = Verdict.KEEP, Rule.NONE, ()
 
+    safety = any(flag.key in SAFETY_FLAG_KEYS for flag in confirmed)
     caution = _has_concentration(revenue_share)
+    tier_of = {
+        Weight.DEAL_BREAKER: Tier.DEAL_BREAKER,
+        Weight.MAJOR: Tier.SERIOUS,
+        Weight.SERIOUS: Tier.SERIOUS,
+        Weight.MODERATE: Tier.MODERATE,
+    }
     return Decision(
         verdict=verdict,
         rule=rule,
         rule_text=rule.label,
         confirmed=confirmed,
         deciding=deciding,
-        counts=MappingProxyType({tier: sum(f.tier == tier for f in confirmed) for tier in Tier}),
+        counts=MappingProxyType(
+            {tier: sum(tier_of[weighed[f.key].weight] == tier for f in confirmed) for tier in Tier}
+        ),
         concentration_caution=caution,
         caution_text=CONCENTRATION_CAUTION if caution else "",
         unsure=unsure,
+        weighings=MappingProxyType(weighed),
+        serious_count=serious_count,
+        conversation_first=bool(long_standing) and verdict != Verdict.KEEP and not safety,
     )
 
 
@@ -271,29 +359,61 @@ WATCH_NEXT_STEPS: Mapping[str, Promise] = MappingProxyType(
     }
 )
 
+# Steps that replace a flag's own when the evidence weighed it by severity or
+# repetition (`Weighing.step`).
+ESCALATION_STEPS: Mapping[str, Promise] = MappingProxyType(
+    {
+        "verbal_abuse.warning": _(
+            "Tell them once, in writing, that remarks like this must stop, and that you will "
+            "end the work if it happens again. Keep a copy: it is your warning on record."
+        ),
+        "unethical.refuse": _(
+            "Refuse in writing, and say that you will end the work if it is asked again."
+        ),
+        "legal_liability.guard": _(
+            "Write down what you will not do, and take advice on your exposure before any "
+            "further work."
+        ),
+    }
+)
+
+# A long-standing relationship: the first thing to do is talk (article 003: do not
+# drop an old client or friend without asking how likely things are to change).
+CONVERSATION_FIRST_STEP: Promise = _(
+    "This is a long-standing relationship: talk it through with them, face to face or by "
+    "phone, before you put anything in writing. A conversation comes before any letter."
+)
+
 REVIEW_AGAIN_STEP: Promise = _("Review this client again on the date you set.")
 
 
 def next_steps(decision: Decision) -> list[Promise]:
     """Concrete steps for the confirmed flags, in flag order, without repeats.
 
-    Fire gets none: the offboarding plan takes over. A Watch with no specific
-    step gets REVIEW_AGAIN_STEP. A Keep gets the step for its one moderate flag,
-    if any, as prevention. The steps are lazy translations, rendered in
-    whatever language is active when they are displayed.
+    A long-standing relationship (no abuse confirmed) puts a conversation first, for
+    Watch and Fire alike. Fire gets nothing else: the offboarding plan takes over. A
+    flag the evidence weighed by severity or repetition gets its escalation step
+    instead of its own. A Watch with no specific step gets REVIEW_AGAIN_STEP. A Keep
+    gets the step for its one moderate flag, if any, as prevention. The steps are
+    lazy translations, rendered in whatever language is active when displayed.
     """
+    first = [CONVERSATION_FIRST_STEP] if decision.conversation_first else []
     if decision.verdict == Verdict.FIRE:
-        return []
+        return first
     confirmed_keys = {flag.key for flag in decision.confirmed}
     steps: list[Promise] = []
     # Compared by identity, not text: comparing lazy strings would translate
     # them here, outside the language of the page or PDF they end up in.
     seen: set[int] = set()
     for flag in CATALOGUE:
-        step = WATCH_NEXT_STEPS.get(flag.key) if flag.key in confirmed_keys else None
+        if flag.key not in confirmed_keys:
+            continue
+        weighing = decision.weighings.get(flag.key)
+        step = ESCALATION_STEPS.get(weighing.step) if weighing and weighing.step else None
+        step = step or WATCH_NEXT_STEPS.get(flag.key)
         if step is not None and id(step) not in seen:
             seen.add(id(step))
             steps.append(step)
     if decision.verdict == Verdict.WATCH and not steps:
         steps.append(REVIEW_AGAIN_STEP)
-    return steps
+    return first + steps

@@ -43,6 +43,9 @@ urlpatterns += [
     path("invoices/<int:pk>/paid/", money_views.invoice_mark_paid, name="invoice_mark_paid"),
     path("clients/<int:pk>/time/new/", money_views.time_create, name="time_create"),
     path("time/<int:pk>/edit/", money_views.time_edit, name="time_edit"),
+    path("clients/<int:pk>/expenses/", money_views.expense_list, name="expense_list"),
+    path("clients/<int:pk>/expenses/new/", money_views.expense_create, name="expense_create"),
+    path("expenses/<int:pk>/edit/", money_views.expense_edit, name="expense_edit"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
 ]

@@ -89,14 +89,19 @@ STORIES: dict[str, Judgement] = {
 def review_client(client: Client, owner: User, judgement: Judgement) -> Assessment:
     """Walk one client through the review, as an owner would, and complete it."""
     assessment, _created = services.start_assessment(client, user=owner)
-    proposed = evidence.proposed_keys(evidence.propose(evidence.gather(client)))
-    answers = {flag.key: (YES if flag.key in proposed else NO, "") for flag in CATALOGUE}
+    proposals = evidence.propose(evidence.gather(client))
+    proposed, asked = evidence.proposed_keys(proposals), evidence.asked_keys(proposals)
+    answers = {
+        flag.key: (YES if flag.key in proposed else UNSURE if flag.key in asked else NO, "")
+        for flag in CATALOGUE
+    }
     answers.update(judgement.answers)
     services.save_answers(assessment, answers, proposed=proposed)
     services.save_weighing(
         assessment,
         likelihood=judgement.likelihood,
-        long_standing=client.long_standing,
+        # The demo owner answers the question; not recorded on the client means "no".
+        long_standing=bool(client.long_standing),
         note=judgement.note,
     )
     return services.complete_assessment(assessment, extra_steps=judgement.steps)

@@ -20,7 +20,7 @@ from assessments.evidence.report import (
     report_from_snapshot,
     snapshot,
 )
-from assessments.evidence.rules import RULES, Proposal, propose, proposed_keys
+from assessments.evidence.rules import RULES, Proposal, asked_keys, propose, proposed_keys
 
 __all__ = [
     "RULES",
@@ -30,6 +30,7 @@ __all__ = [
     "Link",
     "Proposal",
     "Thresholds",
+    "asked_keys",
     "build_report",
     "caution_applies",
     "concentration",

@@ -30,14 +30,42 @@ from django.utils.translation import ngettext_lazy
 MESSAGES: Mapping[str, Promise] = MappingProxyType(
     {
         "incidents.physical": ngettext_lazy(
-            "%(count)s incident of physical abuse or threatening behaviour in the last 12 months",
-            "%(count)s incidents of physical abuse or threatening behaviour in the last 12 months",
+            "%(count)s incident of physical abuse or threatening behaviour on record",
+            "%(count)s incidents of physical abuse or threatening behaviour on record",
             "count",
         ),
         "incidents.verbal": ngettext_lazy(
-            "%(count)s incident of verbal abuse, harassment or threats in the last 12 months",
-            "%(count)s incidents of verbal abuse, harassment or threats in the last 12 months",
+            "%(count)s incident of verbal abuse, harassment or threats on record",
+            "%(count)s incidents of verbal abuse, harassment or threats on record",
             "count",
+        ),
+        "incidents.latest": ngettext_lazy(
+            "the latest on %(latest_date)s, %(count)s month ago: it does not expire",
+            "the latest on %(latest_date)s, %(count)s months ago: it does not expire",
+            "count",
+        ),
+        "weight.abuse_first": _(
+            "a first remark of low or medium severity: a serious flag, not yet a "
+            "deal-breaker; tell them once, in writing, that it must stop"
+        ),
+        "weight.abuse_repeated": ngettext_lazy(
+            "%(count)s remark: it happened again, so it is a deal-breaker",
+            "%(count)s remarks: it happened again, so it is a deal-breaker",
+            "count",
+        ),
+        "weight.abuse_severe": ngettext_lazy(
+            "%(count)s of them a threat or of high or critical severity: a deal-breaker, "
+            "no warning needed",
+            "%(count)s of them threats or of high or critical severity: a deal-breaker, "
+            "no warning needed",
+            "count",
+        ),
+        "weight.risk_first": _(
+            "a first one, of low severity: a serious flag; refuse in writing, and part "
+            "ways if it comes again"
+        ),
+        "weight.risk_repeated_or_severe": _(
+            "repeated, or of medium severity or worse: a deal-breaker"
         ),
         "flags.open": _("contact %(contact)s flagged abusive on %(raised_date)s"),
         "flags.open_incidents": ngettext_lazy(
@@ -50,8 +78,8 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "cleared on %(cleared_date)s"
         ),
         "incidents.lying": ngettext_lazy(
-            "%(count)s incident of lying or twisting an agreement in the last 12 months",
-            "%(count)s incidents of lying or twisting an agreement in the last 12 months",
+            "%(count)s incident of lying or twisting an agreement on record",
+            "%(count)s incidents of lying or twisting an agreement on record",
             "count",
         ),
         "incidents.lying_serious": ngettext_lazy(
@@ -60,13 +88,13 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "count",
         ),
         "incidents.unethical": ngettext_lazy(
-            "%(count)s request for something unethical in the last 12 months",
-            "%(count)s requests for something unethical in the last 12 months",
+            "%(count)s request for something unethical on record",
+            "%(count)s requests for something unethical on record",
             "count",
         ),
         "incidents.legal": ngettext_lazy(
-            "%(count)s incident that could cause legal trouble in the last 12 months",
-            "%(count)s incidents that could cause legal trouble in the last 12 months",
+            "%(count)s incident that could cause legal trouble on record",
+            "%(count)s incidents that could cause legal trouble on record",
             "count",
         ),
         "incidents.out_of_hours": ngettext_lazy(
@@ -78,6 +106,22 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "%(count)s unreasonable demand or request outside the agreed scope in the last 90 days",
             "%(count)s unreasonable demands or requests outside the agreed scope in the last "
             "90 days",
+            "count",
+        ),
+        "incidents.demand_pool": ngettext_lazy(
+            "%(count)s complaint or request outside the agreement in the last 90 days "
+            "(%(requests)s requests, %(complaints)s complaints; extras billed to them not "
+            "counted)",
+            "%(count)s complaints or requests outside the agreement in the last 90 days "
+            "(%(requests)s requests, %(complaints)s complaints; extras billed to them not "
+            "counted)",
+            "count",
+        ),
+        "incidents.complaints_pooled": ngettext_lazy(
+            "%(count)s complaint in the last 90 days, counted with the requests under "
+            "unreasonable demands",
+            "%(count)s complaints in the last 90 days, counted with the requests under "
+            "unreasonable demands",
             "count",
         ),
         "invoices.late_average": ngettext_lazy(
@@ -112,6 +156,19 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
         ),
         "money.cost_over_revenue": _(
             "revenue %(revenue_money)s against %(cost_money)s cost to serve over 12 months"
+        ),
+        "money.expenses": _("of which %(amount_money)s in expenses over 12 months"),
+        "size.cost": _(
+            "cost to serve is %(ratio)s times revenue, at or above your mark of %(mark)s "
+            "times: it counts as two serious flags"
+        ),
+        "size.overdue": _(
+            "%(amount_money)s overdue is %(percent)s%% of their revenue over 12 months, at or "
+            "above your mark of %(mark)s%%: it counts as two serious flags"
+        ),
+        "size.overdue_no_revenue": _(
+            "%(amount_money)s overdue from a client with no revenue in 12 months: it counts "
+            "as two serious flags"
         ),
         "money.unbilled": _(
             "%(hours)s hours of unbilled support, hand-holding, rework and meetings in 12 months"
@@ -150,6 +207,21 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "no referrals in %(count)s year",
             "no referrals in %(count)s years",
             "count",
+        ),
+        "client.billing_unknown": _(
+            "the billing model is not recorded: if you bill by the hour, changes add to the "
+            "bill and this is no problem; if not, it may be (answer it yourself)"
+        ),
+        "client.referrals_unknown": ngettext_lazy(
+            "referrals are not recorded, after %(count)s year as a client: has this client "
+            "ever sent anyone your way? (answer it yourself)",
+            "referrals are not recorded, after %(count)s years as a client: has this client "
+            "ever sent anyone your way? (answer it yourself)",
+            "count",
+        ),
+        "client.contract_unknown": _(
+            "whether there is a written contract is not recorded: check what scope was agreed, "
+            "first e-mails included"
         ),
         "client.no_referrals_yet": _("no referrals yet, in less than a year as a client"),
         "client.referrals": ngettext_lazy(

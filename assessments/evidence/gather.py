@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from assessments.evidence.inputs import (
@@ -23,7 +23,8 @@ from assessments.evidence.inputs import (
     Lateness,
     Thresholds,
 )
-from assessments.figures import WINDOW_DAYS, _days_late, _window_start, client_figures
+from assessments.evidence.rules import NEVER_EXPIRE
+from assessments.figures import WINDOW_DAYS, client_figures, definitions
 from assessments.models import AbuseFlag, Client, EvidenceThresholds, Incident, Invoice
 
 # The latest incidents read for links and severities; counts come from the figures.
@@ -38,14 +39,14 @@ def _thresholds(client: Client) -> Thresholds:
 
 def _invoices(client: Client, thresholds: Thresholds, today: date) -> tuple[InvoiceRef, ...]:
     # The same payment scope and lateness as `figures`, so the links agree with its counts.
-    scope = Q(issued_on__gt=_window_start(today)) | Q(paid_on__isnull=True)
-    counted = Q(paid_on__isnull=False) | Q(due_on__lt=today)
-    open_overdue = Q(paid_on__isnull=True, due_on__lt=today)
+    scope = definitions.payment_scope(today)
+    counted = definitions.counted_late(today)
+    open_overdue = definitions.overdue(today)
     late_enough = max(1, min(thresholds.late_average_days, thresholds.late_severe_days))
     notable = (
         Invoice.objects.filter(business_id=client.business_id, client=client)
         .filter(scope)
-        .annotate(late=_days_late(today))
+        .annotate(late=definitions.days_late(today))
         .filter(
             Q(disputed=True)
             | Q(discount_pushed__gt=0)
@@ -71,15 +72,22 @@ def _invoices(client: Client, thresholds: Thresholds, today: date) -> tuple[Invo
 
 
 def _incidents(client: Client, now: datetime) -> tuple[IncidentRef, ...]:
+    # The window's incidents and every deal-breaker incident however old (they never
+    # expire), deal-breakers first so the cap never drops one, then newest first.
+    deal_breaker = Q(category__in=NEVER_EXPIRE)
     rows = (
-        Incident.objects.filter(
-            business_id=client.business_id,
-            client=client,
-            occurred_at__gt=now - timedelta(days=WINDOW_DAYS),
-        )
+        Incident.objects.filter(business_id=client.business_id, client=client)
+        .filter(Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS)) | deal_breaker)
         # "Something else" evidences no flag unless it happened outside agreed hours.
         .filter(~Q(category=Incident.Category.OTHER) | Q(outside_hours=True))
-        .order_by("-occurred_at", "-id")
+        # Extra work billed to the client is no evidence against them.
+        .filter(definitions.counts_against_client())
+        .annotate(
+            first=Case(
+                When(deal_breaker, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("first", "-occurred_at", "-id")
         .values(
             "id",
             "number",
@@ -164,6 +172,7 @@ def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
             referrals_sent=client.referrals_sent,
             long_standing=client.long_standing,
             billing_model=client.billing_model,
+            has_written_contract=client.has_written_contract,
         ),
         currency=business.currency,
         figures=figures,

@@ -24,7 +24,10 @@ class Thresholds:
     disputed_share: Decimal
     discounts_count: int
     cost_to_revenue_ratio: Decimal
+    major_cost_ratio: Decimal
+    major_overdue_share: Decimal
     complaints_90_days: int
+    demands_serious_90_days: int
     out_of_hours_90_days: int
     scope_changes_90_days: int
     no_referrals_after_years: int
@@ -49,12 +52,15 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ClientInfo:
+    """None (or "" for the billing model) means not recorded: never read as "no"."""
+
     id: int
     name: str
     since: date
-    referrals_sent: int
-    long_standing: bool
+    referrals_sent: int | None
+    long_standing: bool | None
     billing_model: str
+    has_written_contract: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,12 @@ class EvidenceReport:
 
     @property
     def context(self) -> tuple[Proposal, ...]:
-        return tuple(p for p in self.proposals if not p.meets_threshold)
+        return tuple(p for p in self.proposals if not p.meets_threshold and not p.asks)
+
+    @property
+    def asked(self) -> tuple[Proposal, ...]:
+        """Flags the record cannot settle because something is not recorded."""
+        return tuple(p for p in self.proposals if p.asks and not p.meets_threshold)
 
 
 def build_report(data: EvidenceInput) -> EvidenceReport:

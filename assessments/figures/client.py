@@ -9,7 +9,6 @@ exact on every database.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,21 +29,10 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
-from assessments.figures.summary import (
-    AGING_BUCKETS,
-    RECENT_DAYS,
-    WINDOW_DAYS,
-    ZERO,
-    DaysBetween,
-    Summary,
-    _cost_expression,
-    _days_late,
-    _money,
-    _today_value,
-    _window_start,
-    out_of_hours,
-)
-from assessments.models import Client, Incident, Invoice, TimeEntry
+from assessments.figures import definitions as d
+from assessments.figures.definitions import RECENT_DAYS, WINDOW_DAYS, DaysBetween
+from assessments.figures.summary import AGING_BUCKETS, Summary, out_of_hours
+from assessments.models import Client, Expense, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
 
@@ -122,20 +110,19 @@ def _json_subquery(model, json: JSONObject, **filters) -> Subquery:
 
 
 def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObject:
-    start = _window_start(today)
-    in_window = Q(issued_on__gt=start)
-    payment_scope = in_window | Q(paid_on__isnull=True)
-    counted_late = payment_scope & (Q(paid_on__isnull=False) | Q(due_on__lt=today))
-    days_late = _days_late(today)
+    in_window = d.issued_in_window(today)
+    payment_scope = d.payment_scope(today)
+    counted_late = d.counted_late(today)
+    days_late = d.days_late(today)
     fields = {
         "revenue": _text(Sum("amount", filter=in_window)),
         "open_balance": _text(Sum("amount", filter=Q(paid_on__isnull=True))),
-        "overdue_balance": _text(Sum("amount", filter=Q(paid_on__isnull=True, due_on__lt=today))),
+        "overdue_balance": _text(Sum("amount", filter=d.overdue(today))),
         "invoices": Count("id", filter=payment_scope),
         "paid_invoices": Count("id", filter=payment_scope & Q(paid_on__isnull=False)),
         "late_invoices": Count(
             "id",
-            filter=counted_late & Q(due_on__lt=Coalesce("paid_on", _today_value(today))),
+            filter=counted_late & Q(due_on__lt=Coalesce("paid_on", d.today_value(today))),
         ),
         "disputed_invoices": Count("id", filter=payment_scope & Q(disputed=True)),
         "discounts": Count("id", filter=payment_scope & Q(discount_pushed__gt=0)),
@@ -153,7 +140,7 @@ def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObje
         "severe_late": Count(
             "id", filter=counted_late & GreaterThanOrEqual(days_late, Value(severe_days))
         ),
-        "open_overdue": Count("id", filter=Q(paid_on__isnull=True, due_on__lt=today)),
+        "open_overdue": Count("id", filter=d.overdue(today)),
     }
     for i, first in enumerate(months):
         nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
@@ -173,35 +160,47 @@ def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObje
 
 
 def _time_json(today: date, months: list[date]) -> JSONObject:
-    start = _window_start(today)
-    cost = _cost_expression()
+    in_window = d.time_in_window(today)
+    cost = d.time_cost_cents()
+    # Costs travel as whole cents (integers): exact on every database.
     fields = {
-        "cost": _text(Sum(cost, filter=Q(date__gt=start))),
-        "total_minutes": Sum("minutes", filter=Q(date__gt=start)),
-        "unbilled_minutes": Sum(
-            "minutes", filter=Q(date__gt=start) & ~Q(kind=TimeEntry.Kind.BILLABLE)
-        ),
+        "cost": Sum(cost, filter=in_window),
+        "total_minutes": Sum("minutes", filter=in_window),
+        "unbilled_minutes": Sum("minutes", filter=in_window & ~Q(kind=TimeEntry.Kind.BILLABLE)),
     }
     for i, first in enumerate(months):
         nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
-        fields[f"m{i}"] = _text(Sum(cost, filter=Q(date__gte=first, date__lt=nxt)))
+        fields[f"m{i}"] = Sum(cost, filter=Q(date__gte=first, date__lt=nxt))
+    return JSONObject(**fields)
+
+
+def _expense_json(today: date, months: list[date]) -> JSONObject:
+    cents = d.expense_cents()
+    fields = {"cost": Sum(cents, filter=d.expense_in_window(today))}
+    for i, first in enumerate(months):
+        nxt = months[i + 1] if i + 1 < len(months) else _next_month(first)
+        fields[f"m{i}"] = Sum(cents, filter=Q(date__gte=first, date__lt=nxt))
     return JSONObject(**fields)
 
 
 def _incident_json(now: datetime) -> JSONObject:
     window = Q(occurred_at__gt=now - timedelta(days=WINDOW_DAYS))
     recent = Q(occurred_at__gt=now - timedelta(days=RECENT_DAYS))
+    # Extra work billed to the client never counts against them: every count that the
+    # evidence or the trouble score reads leaves it out; n12 and n90 count all logged.
+    counted = d.counts_against_client()
     fields = {
         "n12": Count("id", filter=window),
         "n90": Count("id", filter=recent),
-        "ooh12": Count("id", filter=window & out_of_hours()),
-        "ooh90": Count("id", filter=recent & out_of_hours()),
+        "ooh12": Count("id", filter=window & counted & out_of_hours()),
+        "ooh90": Count("id", filter=recent & counted & out_of_hours()),
     }
     for severity in SEVERITY_WEIGHT:
-        fields[f"sev_{severity}"] = Count("id", filter=window & Q(severity=severity))
+        fields[f"sev_{severity}"] = Count("id", filter=window & counted & Q(severity=severity))
     for category in Incident.Category.values:
-        fields[f"c12_{category}"] = Count("id", filter=window & Q(category=category))
-        fields[f"c90_{category}"] = Count("id", filter=recent & Q(category=category))
+        of = counted & Q(category=category)
+        fields[f"c12_{category}"] = Count("id", filter=window & of)
+        fields[f"c90_{category}"] = Count("id", filter=recent & of)
     return JSONObject(**fields)
 
 
@@ -210,7 +209,7 @@ def _next_month(first: date) -> date:
 
 
 def _dec(value) -> Decimal:
-    return _money(Decimal(value)) if value not in (None, "") else ZERO
+    return d.money(value)
 
 
 def _float(value) -> float | None:
@@ -229,9 +228,7 @@ def with_figures(
     today = today or timezone.localdate()
     months = month_starts(today)
     business_total = (
-        Invoice.objects.filter(
-            business_id=OuterRef("business_id"), issued_on__gt=_window_start(today)
-        )
+        Invoice.objects.filter(d.issued_in_window(today), business_id=OuterRef("business_id"))
         .order_by()
         .values("business")
         .annotate(t=_text(Sum("amount")))
@@ -240,18 +237,11 @@ def with_figures(
     return clients.annotate(
         fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days)),
         fig_tim=_json_subquery(TimeEntry, _time_json(today, months)),
+        fig_exp=_json_subquery(Expense, _expense_json(today, months)),
         fig_inc=_json_subquery(Incident, _incident_json(now or timezone.now())),
         fig_total=Subquery(business_total),
         fig_today=Value(today.isoformat(), output_field=CharField()),
     )
-
-
-@functools.lru_cache(maxsize=2)  # this minute and the last: each holds a large query
-def _figures_query(today: date, severe_days: int, now: datetime) -> QuerySet[Client]:
-    """`with_figures` over all clients, built once per day, threshold and minute: its
-    150-odd aggregate expressions take about 10 ms of Python to build, more than the
-    query itself. Callers filter it (a filtered copy never changes this one)."""
-    return with_figures(Client.objects.all(), today=today, severe_days=severe_days, now=now)
 
 
 def client_figures(
@@ -265,20 +255,23 @@ def client_figures(
     same day), plus one for its latest invoices unless `recent_invoices=0`."""
     today = today or timezone.localdate()
     if getattr(client, "fig_today", None) == today.isoformat():
-        row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "inc", "total")}
+        row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "exp", "inc", "total")}
     else:
-        now = timezone.now().replace(second=0, microsecond=0)
-        annotated = _figures_query(today, severe_days, now).filter(pk=client.pk)
-        found = annotated.values("fig_inv", "fig_tim", "fig_inc", "fig_total").get()
-        row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "inc", "total")}
+        annotated = with_figures(
+            Client.objects.filter(pk=client.pk), today=today, severe_days=severe_days
+        )
+        found = annotated.values("fig_inv", "fig_tim", "fig_exp", "fig_inc", "fig_total").get()
+        row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "exp", "inc", "total")}
     months = month_starts(today)
-    inv, tim, inc = (_as_dict(row[k]) for k in ("inv", "tim", "inc"))
+    inv, tim, exp, inc = (_as_dict(row[k]) for k in ("inv", "tim", "exp", "inc"))
+    expenses = d.money_from_cents(exp.get("cost"))
     total = _dec(row["total"])
     revenue = _dec(inv.get("revenue"))
     summary = Summary(
         client_id=client.pk,
         revenue=revenue,
-        cost=_dec(tim.get("cost")),
+        cost=d.money_from_cents(tim.get("cost")) + expenses,
+        expenses=expenses,
         open_balance=_dec(inv.get("open_balance")),
         overdue_balance=_dec(inv.get("overdue_balance")),
         invoices=inv.get("invoices") or 0,
@@ -305,7 +298,10 @@ def client_figures(
         business_revenue=total,
         months=months,
         revenue_by_month=[_dec(inv.get(f"m{i}")) for i in range(len(months))],
-        cost_by_month=[_dec(tim.get(f"m{i}")) for i in range(len(months))],
+        cost_by_month=[
+            d.money_from_cents(tim.get(f"m{i}")) + d.money_from_cents(exp.get(f"m{i}"))
+            for i in range(len(months))
+        ],
         aging={key: _dec(inv.get(f"age_{key}")) for key, _, _ in AGING_BUCKETS},
         incidents_90d={c: inc[f"c90_{c}"] for c in categories if inc.get(f"c90_{c}")},
         incidents_12m={c: inc[f"c12_{c}"] for c in categories if inc.get(f"c12_{c}")},
@@ -331,7 +327,7 @@ def _as_dict(value) -> dict:
 def _recent_invoices(client: Client, today: date, limit: int) -> list[InvoiceLateness]:
     rows = (
         Invoice.objects.filter(business_id=client.business_id, client=client)
-        .annotate(late=_days_late(today))
+        .annotate(late=d.days_late(today))
         .order_by("-issued_on", "-id")
         .values("id", "number", "issued_on", "due_on", "paid_on", "amount", "late", "disputed")[
             :limit
@@ -344,7 +340,7 @@ def _recent_invoices(client: Client, today: date, limit: int) -> list[InvoiceLat
             issued_on=r["issued_on"],
             due_on=r["due_on"],
             paid_on=r["paid_on"],
-            amount=_money(r["amount"]),
+            amount=d.money(r["amount"]),
             days_late=max(0, r["late"] or 0),
             disputed=r["disputed"],
         )

@@ -11,11 +11,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DateField,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Func,
     IntegerField,
     Max,
     Q,
@@ -23,18 +18,22 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Business
-from assessments.models import Incident, Invoice, TimeEntry
+from assessments.figures import definitions as d
+from assessments.figures.definitions import (  # noqa: F401 - imported from here by others
+    CENT,
+    MONEY,
+    RECENT_DAYS,
+    WINDOW_DAYS,
+    ZERO,
+    DaysBetween,
+)
+from assessments.models import Expense, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
-WINDOW_DAYS = 365
-RECENT_DAYS = 90
 AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("current", -100000, 0),
     ("1-30", 1, 30),
@@ -45,53 +44,16 @@ AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
-class DaysBetween(Func):
-    """Whole days from `start` to `end` (two dates), on PostgreSQL and SQLite alike."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def __init__(self, end, start, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-
-def _today_value(today: date) -> Value:
-    return Value(today, output_field=DateField())
-
-
-def _days_late(today: date) -> Greatest:
-    return Greatest(DaysBetween(Coalesce("paid_on", _today_value(today)), "due_on"), Value(0))
-
-
-def _cost_expression() -> ExpressionWrapper:
-    return ExpressionWrapper(F("minutes") * F("cost_rate") / Value(Decimal(60)), output_field=MONEY)
-
-
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
-
-
 @dataclass(frozen=True)
 class Summary:
     """One client's headline figures (a portfolio row)."""
 
     client_id: int
     revenue: Decimal = ZERO
+    # Cost to serve: time at its cost rate plus expenses, both over 12 months.
     cost: Decimal = ZERO
+    # Of `cost`, the expenses.
+    expenses: Decimal = ZERO
     open_balance: Decimal = ZERO
     overdue_balance: Decimal = ZERO
     invoices: int = 0
@@ -124,49 +86,44 @@ class Summary:
         return Decimal(self.trouble) + self.unbilled_hours
 
 
-def _window_start(today: date) -> date:
-    return today - timedelta(days=WINDOW_DAYS)
-
-
 def business_revenue(business: Business, today: date) -> Decimal:
-    total = Invoice.objects.filter(business=business, issued_on__gt=_window_start(today)).aggregate(
+    total = Invoice.objects.filter(d.issued_in_window(today), business=business).aggregate(
         total=Sum("amount")
     )["total"]
-    return _money(total)
+    return d.money(total)
 
 
 def summaries(
     business: Business, client_ids: Iterable[int] | None = None, *, today: date | None = None
 ) -> dict[int, Summary]:
-    """Headline figures for many clients: four queries whatever their number."""
+    """Headline figures for many clients: five queries whatever their number."""
     return _summaries(business, client_ids, today or timezone.localdate())[0]
 
 
 def _summaries(
     business: Business, client_ids: Iterable[int] | None, today: date
 ) -> tuple[dict[int, Summary], Decimal]:
-    start = _window_start(today)
     ids = None if client_ids is None else list(client_ids)
 
     def scoped(qs):
         qs = qs.filter(business=business)
         return qs if ids is None else qs.filter(client_id__in=ids)
 
-    in_window = Q(issued_on__gt=start)
-    payment_scope = in_window | Q(paid_on__isnull=True)
-    counted_late = payment_scope & (Q(paid_on__isnull=False) | Q(due_on__lt=today))
-    days_late = _days_late(today)
+    in_window = d.issued_in_window(today)
+    payment_scope = d.payment_scope(today)
+    counted_late = d.counted_late(today)
+    days_late = d.days_late(today)
     invoice_rows = (
         scoped(Invoice.objects)
         .values("client_id")
         .annotate(
             revenue=Sum("amount", filter=in_window),
             open_balance=Sum("amount", filter=Q(paid_on__isnull=True)),
-            overdue_balance=Sum("amount", filter=Q(paid_on__isnull=True, due_on__lt=today)),
+            overdue_balance=Sum("amount", filter=d.overdue(today)),
             invoices=Count("id", filter=payment_scope),
             paid_invoices=Count("id", filter=payment_scope & Q(paid_on__isnull=False)),
             late_invoices=Count(
-                "id", filter=counted_late & Q(due_on__lt=Coalesce("paid_on", _today_value(today)))
+                "id", filter=counted_late & Q(due_on__lt=Coalesce("paid_on", d.today_value(today)))
             ),
             disputed=Count("id", filter=payment_scope & Q(disputed=True)),
             discounts=Count("id", filter=payment_scope & Q(discount_pushed__gt=0)),
@@ -181,13 +138,20 @@ def _summaries(
     )
     time_rows = (
         scoped(TimeEntry.objects)
-        .filter(date__gt=start)
+        .filter(d.time_in_window(today))
         .values("client_id")
         .annotate(
-            cost=Sum(_cost_expression()),
+            cost=Sum(d.time_cost_cents()),
             total_minutes=Sum("minutes"),
             unbilled=Sum("minutes", filter=~Q(kind=TimeEntry.Kind.BILLABLE)),
         )
+        .order_by()
+    )
+    expense_rows = (
+        scoped(Expense.objects)
+        .filter(d.expense_in_window(today))
+        .values("client_id")
+        .annotate(cents=Sum(d.expense_cents()))
         .order_by()
     )
     weight = Case(
@@ -195,8 +159,8 @@ def _summaries(
         default=Value(1),
         output_field=IntegerField(),
     )
-    window_start_dt = timezone.now() - timedelta(days=WINDOW_DAYS)
-    recent_dt = timezone.now() - timedelta(days=RECENT_DAYS)
+    window_start_dt = timezone.now() - timedelta(days=d.WINDOW_DAYS)
+    recent_dt = timezone.now() - timedelta(days=d.RECENT_DAYS)
     incident_rows = (
         scoped(Incident.objects)
         .filter(occurred_at__gt=window_start_dt)
@@ -204,7 +168,7 @@ def _summaries(
         .annotate(
             n12=Count("id"),
             n90=Count("id", filter=Q(occurred_at__gt=recent_dt)),
-            trouble=Sum(weight),
+            trouble=Sum(weight, filter=d.counts_against_client()),
         )
         .order_by()
     )
@@ -212,15 +176,15 @@ def _summaries(
     data: dict[int, dict] = {}
     for row in invoice_rows:
         data.setdefault(row["client_id"], {}).update(
-            revenue=_money(row["revenue"]),
-            open_balance=_money(row["open_balance"]),
-            overdue_balance=_money(row["overdue_balance"]),
+            revenue=d.money(row["revenue"]),
+            open_balance=d.money(row["open_balance"]),
+            overdue_balance=d.money(row["overdue_balance"]),
             invoices=row["invoices"],
             paid_invoices=row["paid_invoices"],
             late_invoices=row["late_invoices"],
             disputed_invoices=row["disputed"],
             discounts=row["discounts"],
-            discount_total=_money(row["discount_total"]),
+            discount_total=d.money(row["discount_total"]),
             avg_days_to_pay=None
             if row["avg_to_pay"] is None
             else round(float(row["avg_to_pay"]), 1),
@@ -229,10 +193,14 @@ def _summaries(
         )
     for row in time_rows:
         data.setdefault(row["client_id"], {}).update(
-            cost=_money(row["cost"]),
+            cost=d.money_from_cents(row["cost"]),
             total_minutes=row["total_minutes"] or 0,
             unbilled_minutes=row["unbilled"] or 0,
         )
+    for row in expense_rows:
+        values = data.setdefault(row["client_id"], {})
+        expenses = d.money_from_cents(row["cents"])
+        values.update(expenses=expenses, cost=values.get("cost", ZERO) + expenses)
     for row in incident_rows:
         data.setdefault(row["client_id"], {}).update(
             incidents_12m=row["n12"], incidents_90d=row["n90"], trouble=row["trouble"] or 0

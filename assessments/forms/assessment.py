@@ -47,7 +47,8 @@ class ChecklistForm(forms.Form):
     """Every flag answered yes, no or not sure, with a note.
 
     Initial answers come from the saved rows, or else from the evidence: a flag
-    it proposes starts as "yes", every other flag as "no"; the owner decides.
+    it proposes starts as "yes", a flag it cannot settle because something is not
+    recorded as "not sure", every other flag as "no"; the owner decides.
     """
 
     def __init__(
@@ -55,6 +56,7 @@ class ChecklistForm(forms.Form):
         *args,
         saved: Mapping[str, AssessmentAnswer] | None = None,
         proposed: set[str] | frozenset[str] = frozenset(),
+        asked: set[str] | frozenset[str] = frozenset(),
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +68,12 @@ class ChecklistForm(forms.Form):
             if row is not None:
                 initial_answer, initial_note = row.answer, row.note
             else:
-                initial_answer = scoring.Answer.YES if flag.key in proposed else scoring.Answer.NO
+                if flag.key in proposed:
+                    initial_answer = scoring.Answer.YES
+                elif flag.key in asked:
+                    initial_answer = scoring.Answer.UNSURE
+                else:
+                    initial_answer = scoring.Answer.NO
                 initial_note = ""
             self.fields[f"answer_{flag.key}"] = forms.ChoiceField(
                 label=flag.question,
@@ -117,25 +124,37 @@ class WeighingForm(forms.ModelForm):
         ),
     )
 
+    long_standing = forms.NullBooleanField(
+        label=_("Is this a long-standing or personal relationship?"),
+        required=False,
+        widget=forms.RadioSelect(choices=[("true", _("Yes")), ("false", _("No"))]),
+        help_text=_(
+            "An old client or a friend who suddenly does not fit: ask how likely the "
+            "situation is to change before you act (article 003). If yes, the first step "
+            "is a conversation, before any letter."
+        ),
+    )
+
     class Meta:
         model = Assessment
         fields = ["likelihood_of_change", "long_standing", "weighing_note"]
-        help_texts = {
-            "long_standing": _(
-                "An old client or a friend who suddenly does not fit: ask how likely the "
-                "situation is to change before you act (article 003)."
-            ),
-        }
         widgets = {"weighing_note": forms.Textarea(attrs={"rows": 3})}
 
     def require_likelihood(self) -> bool:
-        """Going on to the verdict needs an answer; going back or leaving does not."""
-        if self.cleaned_data.get("likelihood_of_change"):
-            return True
-        self.add_error(
-            "likelihood_of_change", _("Say how likely the situation is to change to go on.")
-        )
-        return False
+        """Going on to the verdict needs both answers; going back or leaving does not.
+        Nothing is assumed for a question left open."""
+        ok = True
+        if not self.cleaned_data.get("likelihood_of_change"):
+            self.add_error(
+                "likelihood_of_change", _("Say how likely the situation is to change to go on.")
+            )
+            ok = False
+        if self.cleaned_data.get("long_standing") is None:
+            self.add_error(
+                "long_standing", _("Say whether this is a long-standing relationship to go on.")
+            )
+            ok = False
+        return ok
 
 
 class VerdictForm(forms.Form):
@@ -200,9 +219,23 @@ THRESHOLD_HELP = {
         "Default 1.00: the cost to serve equals the revenue, so the client earns you "
         "nothing (002). 0.80 proposes the flag when cost reaches 80% of revenue."
     ),
+    "major_cost_ratio": _(
+        "Default 1.50. At or above this, “not profitable” counts as two serious flags: "
+        "its size decides, not just its presence. Must be at least the ratio above."
+    ),
+    "major_overdue_share": _(
+        "Default 0.25. When “slow to pay” is proposed and the money overdue is at least "
+        "this share of the client's revenue over 12 months, it counts as two serious flags."
+    ),
     "complaints_90_days": _(
-        "Default 3. Article 003 #1: “contacted us after the last five deliveries to say "
-        "you were unhappy”."
+        "Default 3. Complaints, requests outside the agreed scope and unreasonable demands "
+        "count together, whatever the category they were logged under; extras billed to "
+        "the client never count. Article 003 #1: “contacted us after the last five "
+        "deliveries to say you were unhappy”."
+    ),
+    "demands_serious_90_days": _(
+        "Default 5. From this many, the same count is a serious flag rather than a "
+        "moderate one. Must be at least the number above."
     ),
     "out_of_hours_90_days": _(
         "Default 3. Calls, texts and e-mails outside your agreed contact hours (000 #3)."
@@ -224,6 +257,7 @@ THRESHOLD_HELP = {
 COUNT_FIELDS = (
     "discounts_count",
     "complaints_90_days",
+    "demands_serious_90_days",
     "out_of_hours_90_days",
     "scope_changes_90_days",
 )
@@ -254,6 +288,18 @@ class ThresholdsForm(forms.ModelForm):
             self.add_error(
                 "late_severe_days",
                 _("Severely late must be at least as many days as the average that counts."),
+            )
+        ratio, major = data.get("cost_to_revenue_ratio"), data.get("major_cost_ratio")
+        if ratio is not None and major is not None and major < ratio:
+            self.add_error(
+                "major_cost_ratio",
+                _("The ratio that counts twice must be at least the ratio that counts."),
+            )
+        low, high = data.get("complaints_90_days"), data.get("demands_serious_90_days")
+        if low is not None and high is not None and high < low:
+            self.add_error(
+                "demands_serious_90_days",
+                _("The serious count must be at least the count that proposes the flag."),
             )
         return data
 

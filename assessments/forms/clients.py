@@ -42,6 +42,22 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.business = business
         self.fields["payment_terms_days"].help_text = _("Days the client has to pay an invoice.")
+        if self.instance.pk is None and not self.is_bound:
+            # New clients start from the business's default terms.
+            self.initial.setdefault("payment_terms_days", business.payment_terms_days)
+        # "Not recorded" is an answer of its own: the review asks rather than assumes.
+        self.fields["billing_model"].choices = [
+            ("", _("Not recorded")),
+            *Client.BillingModel.choices,
+        ]
+        for name in ("has_written_contract", "long_standing"):
+            widget = forms.NullBooleanSelect()
+            widget.choices = [
+                ("unknown", _("Not recorded")),
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ]
+            self.fields[name].widget = widget
 
     def clean_name(self) -> str:
         # One name, one client: the CSV import matches invoices to clients by name.

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Business
-from assessments.forms.money import invoice_date_errors
-from assessments.models import Client, Invoice
+from assessments.forms.money import check_date, invoice_date_errors
+from assessments.models import Client, Expense, Invoice
 from assessments.models.money import MAX_AMOUNT
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -36,10 +36,19 @@ MAX_ROWS = 5000
 MAX_CELL = 1000
 SIGNING_SALT = "assessments.import.v1"
 SIGNED_MAX_AGE = 60 * 60  # an hour between preview and confirm
-DEFAULT_TERMS_DAYS = Client._meta.get_field("payment_terms_days").default
 
-FIELDS = ("client", "number", "issued", "due", "amount", "paid", "disputed")
-REQUIRED = ("client", "number", "issued", "amount")
+FIELDS = ("client", "number", "issued", "due", "amount", "paid", "disputed", "type", "note")
+# An invoice row also needs its number; an expense row (type "expense") does not.
+REQUIRED = ("client", "issued", "amount")
+INVOICE, EXPENSE = "invoice", "expense"
+TYPE_WORDS = {
+    "": INVOICE,
+    "invoice": INVOICE,
+    "sale": INVOICE,
+    "expense": EXPENSE,
+    "cost": EXPENSE,
+    "purchase": EXPENSE,
+}
 # Header names as accounting exports spell them, after _normalise_header().
 ALIASES: dict[str, str] = {
     **dict.fromkeys(
@@ -73,6 +82,8 @@ ALIASES: dict[str, str] = {
         ["paid", "paid on", "paid date", "date paid", "payment date", "paid at"], "paid"
     ),
     **dict.fromkeys(["disputed", "dispute", "in dispute", "is disputed"], "disputed"),
+    **dict.fromkeys(["type", "kind", "row type", "entry type"], "type"),
+    **dict.fromkeys(["note", "notes", "memo", "description", "details"], "note"),
 }
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
@@ -120,10 +131,16 @@ class Row:
     paid: date | None = None
     disputed: bool = False
     new_client: bool = False
+    kind: str = INVOICE
+    note: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def is_expense(self) -> bool:
+        return self.kind == EXPENSE
 
 
 @dataclass
@@ -131,6 +148,14 @@ class Checked:
     rows: list[Row]
     client_names: set[str]
     new_clients: set[str]
+
+    @property
+    def invoices(self) -> list[Row]:
+        return [row for row in self.rows if not row.is_expense]
+
+    @property
+    def expenses(self) -> list[Row]:
+        return [row for row in self.rows if row.is_expense]
 
     @property
     def error_count(self) -> int:
@@ -193,7 +218,8 @@ def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
             raise ImportFileError(
                 _(
                     "The first line must name the columns. Missing: %(missing)s. "
-                    "Expected: client, number, issued, due, amount, paid on, disputed."
+                    "Expected: client, number, issued, due, amount, paid on, disputed, and "
+                    "for expenses type (expense) and note."
                 )
                 % {"missing": ", ".join(missing)}
             )
@@ -274,6 +300,16 @@ def _parse_row(row: Row, today: date) -> None:
         row.errors.append(_("The client name is missing."))
     elif len(row.client) > Client._meta.get_field("name").max_length:
         row.errors.append(_("The client name is too long."))
+    kind = TYPE_WORDS.get(raw["type"].strip().lower())
+    if kind is None:
+        row.errors.append(
+            _("“%(text)s” in Type: use invoice or expense.") % {"text": raw["type"][:40]}
+        )
+        return
+    row.kind = kind
+    if kind == EXPENSE:
+        _parse_expense(row, today)
+        return
     row.number = raw["number"]
     if not row.number:
         row.errors.append(_("The invoice number is missing."))
@@ -305,6 +341,31 @@ def _parse_row(row: Row, today: date) -> None:
     row.errors.extend(invoice_date_errors(row.issued, row.due, row.paid, today=today).values())
 
 
+def _parse_expense(row: Row, today: date) -> None:
+    """An expense row: client, date (the issued column), amount and an optional note."""
+    raw = row.raw
+    row.note = raw["note"]
+    if len(row.note) > Expense._meta.get_field("note").max_length:
+        row.errors.append(_("The note is too long."))
+    if not raw["issued"]:
+        row.errors.append(_("The date is missing."))
+    else:
+        try:
+            row.issued = parse_date(raw["issued"])
+        except ValueError as exc:
+            row.errors.append(str(exc))
+        else:
+            if message := check_date(row.issued, latest=today):
+                row.errors.append(message)
+    if not raw["amount"]:
+        row.errors.append(_("The amount is missing."))
+    else:
+        try:
+            row.amount = parse_amount(raw["amount"])
+        except ValueError as exc:
+            row.errors.append(str(exc))
+
+
 def check_rows(
     business: Business, raw_rows: list[tuple[int, dict[str, str]]], today: date | None = None
 ) -> Checked:
@@ -313,7 +374,7 @@ def check_rows(
     rows = [Row(line=line, raw=raw) for line, raw in raw_rows]
     for row in rows:
         _parse_row(row, today)
-    numbers = [row.number for row in rows if row.number]
+    numbers = [row.number for row in rows if row.number and not row.is_expense]
     taken = set(
         Invoice.objects.filter(business=business, number__in=numbers).values_list(
             "number", flat=True
@@ -327,7 +388,9 @@ def check_rows(
         existing.setdefault(name, []).append((status, terms))
     seen: dict[str, int] = {}
     for row in rows:
-        if row.number in taken:
+        if row.is_expense:
+            pass
+        elif row.number in taken:
             row.errors.append(
                 _("Invoice %(number)s already exists in this business.") % {"number": row.number}
             )
@@ -346,8 +409,9 @@ def check_rows(
         elif matches and matches[0][0] == Client.Status.OFFBOARDED:
             row.errors.append(_("%(name)s is offboarded: do not re-engage.") % {"name": row.client})
         row.new_client = bool(row.client) and not matches
-        if row.issued and row.due is None and not row.errors:
-            terms = matches[0][1] if matches else DEFAULT_TERMS_DAYS
+        if row.issued and row.due is None and not row.errors and not row.is_expense:
+            # A new client gets the business's default terms, as on the client form.
+            terms = matches[0][1] if matches else business.payment_terms_days
             row.due = row.issued + timedelta(days=terms)
     return Checked(
         rows=rows,

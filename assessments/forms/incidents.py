@@ -132,6 +132,14 @@ class _IncidentContentForm(forms.Form):
         help_text=_("Suggested from your contact hours for the time above; change it if wrong."),
     )
     outside_hours_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    billed_as_extra = forms.BooleanField(
+        label=_("Billed as extra work"),
+        required=False,
+        help_text=_(
+            "The client was billed (or will be) for this as extra work: it never counts "
+            "against them."
+        ),
+    )
     contact = ContactChoiceField(
         label=_("Contact person"),
         queryset=Contact.objects.none(),
@@ -338,6 +346,7 @@ AMENDABLE = (
     "occurred_at",
     "channel",
     "outside_hours",
+    "billed_as_extra",
     "description",
     "witnesses",
 )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, User
-from assessments.models import Client, Invoice, TimeEntry
+from assessments.models import Client, Expense, Invoice, TimeEntry
 from assessments.models.money import MAX_AMOUNT
 
 # Before this, a date is a typo (19 for 2019, 1025 for 2025), not history.
@@ -286,4 +286,43 @@ class TimeEntryForm(forms.ModelForm):
             self.cleaned_data["cost_rate"] = self.business.staff_cost_rate
         if self.instance.pk is None and "cost_rate" not in self.fields:
             self.instance.cost_rate = self.business.staff_cost_rate
+        super()._post_clean()
+
+
+class ExpenseForm(forms.ModelForm):
+    """Money spent serving the client other than time: part of the cost to serve."""
+
+    class Meta:
+        model = Expense
+        fields = ["date", "amount", "category", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+        }
+
+    def __init__(self, *args: Any, client: Client, business: Business, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.business = business
+        self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": business.currency}
+        self.fields["category"].choices = [("", _("No category")), *Expense.Category.choices]
+        self.fields["note"].help_text = _("What it was for: a train ticket, materials, a printer.")
+
+    def clean_date(self) -> date:
+        value = self.cleaned_data["date"]
+        if message := check_date(value, latest=timezone.localdate()):
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("The amount must be more than 0."), code="min_value")
+        if amount > MAX_AMOUNT:
+            raise forms.ValidationError(_("This amount is too large."), code="max_value")
+        return amount
+
+    def _post_clean(self) -> None:
+        self.instance.business = self.business
+        self.instance.client = self.client
         super()._post_clean()

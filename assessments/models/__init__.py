@@ -4,7 +4,7 @@ from assessments.models.assessment import Assessment, AssessmentAnswer, Evidence
 from assessments.models.clients import Client, Contact
 from assessments.models.flags import AbuseFlag
 from assessments.models.incidents import Evidence, Incident, IncidentVersion
-from assessments.models.money import Invoice, TimeEntry
+from assessments.models.money import Expense, Invoice, TimeEntry
 from assessments.models.plans import OffboardingPlan, ReferralPartner
 from assessments.models.reminders import CalendarFeed, Reminder
 from assessments.models.submissions import Submission
@@ -17,6 +17,7 @@ __all__ = [
     "Client",
     "Contact",
     "Evidence",
+    "Expense",
     "EvidenceThresholds",
     "Incident",
     "IncidentVersion",

@@ -54,9 +54,36 @@ class EvidenceThresholds(models.Model):
         default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("100"))],
     )
+    # Size: cost to serve this many times revenue weighs as two serious flags (002:
+    # "pays you $1,000 a month but costs you $2,000").
+    major_cost_ratio = models.DecimalField(
+        _("cost to serve over revenue that counts twice"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("100"))],
+    )
+    # Size: money overdue at or above this share of the client's yearly revenue weighs
+    # as two serious flags: 50,000 overdue is not 500 overdue.
+    major_overdue_share = models.DecimalField(
+        _("overdue money, as a share of yearly revenue, that counts twice"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
+    )
     # 003 #1: "contacted us after the last five deliveries to say you were unhappy".
+    # Complaints, out-of-scope requests and unreasonable demands count together: the same
+    # conduct logged under a neighbouring category weighs the same.
     complaints_90_days = models.PositiveSmallIntegerField(
-        _("complaints in 90 days"), default=3, validators=[MinValueValidator(1)]
+        _("complaints or requests outside the agreement in 90 days"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
+    demands_serious_90_days = models.PositiveSmallIntegerField(
+        _("complaints or requests outside the agreement in 90 days that are serious"),
+        default=5,
+        validators=[MinValueValidator(1)],
     )
     out_of_hours_90_days = models.PositiveSmallIntegerField(
         _("contacts outside agreed hours in 90 days"), default=3, validators=[MinValueValidator(1)]
@@ -133,7 +160,10 @@ class Assessment(models.Model):
         choices=Likelihood.choices,
         blank=True,
     )
-    long_standing = models.BooleanField(_("long-standing or personal relationship"), default=False)
+    # None until the owner answers it in the weighing (copied from the client when known).
+    long_standing = models.BooleanField(
+        _("long-standing or personal relationship"), null=True, blank=True, default=None
+    )
     weighing_note = models.TextField(_("notes on the weighing"), blank=True, max_length=5000)
     # Snapshots at completion: a completed assessment never changes, even if the record does.
     evidence_snapshot = models.JSONField(default=dict, blank=True)

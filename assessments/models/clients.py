@@ -28,13 +28,22 @@ class Client(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
+    # Empty, None: not recorded. An evidence rule that needs one of these asks the owner
+    # in the checklist rather than reading a default as an answer nobody gave.
     billing_model = models.CharField(
-        _("billing model"), max_length=20, choices=BillingModel.choices, default=BillingModel.HOURLY
+        _("billing model"),
+        max_length=20,
+        choices=BillingModel.choices,
+        blank=True,
+        default="",
+        help_text=_("Leave empty if you do not know: the review will ask."),
     )
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, validators=[MaxValueValidator(365)]
     )
-    has_written_contract = models.BooleanField(_("written contract"), default=False)
+    has_written_contract = models.BooleanField(
+        _("written contract"), null=True, blank=True, default=None
+    )
     contract_terms = models.TextField(
         _("key contract terms"),
         blank=True,
@@ -43,12 +52,17 @@ class Client(models.Model):
     )
     referrals_sent = models.PositiveIntegerField(
         _("referrals they have sent you"),
-        default=0,
+        null=True,
+        blank=True,
+        default=None,
         validators=[MinValueValidator(0), MaxValueValidator(100000)],
+        help_text=_("Leave empty if you have not counted: 0 means none at all."),
     )
     long_standing = models.BooleanField(
         _("long-standing or personal relationship"),
-        default=False,
+        null=True,
+        blank=True,
+        default=None,
         help_text=_(
             "An old client or a friend: weigh how likely things are to change before acting."
         ),

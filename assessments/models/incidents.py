@@ -93,6 +93,13 @@ class Incident(models.Model):
         _("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE
     )
     outside_hours = models.BooleanField(_("outside agreed contact hours"), default=False)
+    # Extra work the client was billed for: never counts against them, whatever the
+    # category (a demanding client who pays for every extra is a good client).
+    billed_as_extra = models.BooleanField(
+        _("billed as extra"),
+        default=False,
+        help_text=_("The client was billed for this as extra work (or will be)."),
+    )
     description = models.TextField(_("what happened"), max_length=20000)
     witnesses = models.CharField(_("witnesses"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
@@ -129,7 +136,7 @@ class Incident(models.Model):
 
     def content(self) -> dict:
         """The fields a version records, in a stable, JSON-ready form."""
-        return {
+        content = {
             "client": self.client_id,
             "contact": self.contact_id,
             "category": self.category,
@@ -140,6 +147,10 @@ class Incident(models.Model):
             "description": self.description,
             "witnesses": self.witnesses,
         }
+        # Only when set: versions written before the field existed hash and compare the same.
+        if self.billed_as_extra:
+            content["billed_as_extra"] = True
+        return content
 
 
 class IncidentVersionQuerySet(TenantQuerySet):

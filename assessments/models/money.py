@@ -73,8 +73,10 @@ class Invoice(models.Model):
 
     def days_late(self, today=None) -> int:
         """Days past due: to payment, or to today while open; never negative."""
-        end = self.paid_on or today or timezone.localdate()
-        return max(0, (end - self.due_on).days)
+        # Imported here: the figures package imports these models.
+        from assessments.figures.definitions import days_late_of
+
+        return days_late_of(self.due_on, self.paid_on, today or timezone.localdate())
 
 
 class TimeEntry(models.Model):
@@ -127,8 +129,48 @@ class TimeEntry(models.Model):
 
     @property
     def cost(self) -> Decimal:
-        return (Decimal(self.minutes) * self.cost_rate / Decimal(60)).quantize(Decimal("0.01"))
+        from assessments.figures.definitions import time_cost  # the figures import models
+
+        return time_cost(self.minutes, self.cost_rate)
 
     @property
     def unbilled(self) -> bool:
         return self.kind != self.Kind.BILLABLE
+
+
+class Expense(models.Model):
+    """Money spent serving a client other than time (travel, materials, a subcontractor):
+    part of the cost to serve (flag 9 weighs "time and expense")."""
+
+    class Category(models.TextChoices):
+        TRAVEL = "travel", _("Travel")
+        MATERIALS = "materials", _("Materials")
+        SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+        SOFTWARE = "software", _("Software or services")
+        OTHER = "other", _("Other")
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="expenses")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_AMOUNT)],
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, blank=True, default=""
+    )
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["business", "client", "date"], name="expense_client_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.date}"

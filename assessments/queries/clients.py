@@ -2,14 +2,14 @@
 
 Sorting by money happens in the database (correlated subqueries on the
 (business, client, ...) indexes), so pagination stays right at 10,000 clients;
-the definitions mirror `assessments.figures` so a list sorted by "days late"
+the definitions are those of `assessments.figures.definitions`, so a list sorted by "days late"
 is in the order of the figures it shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from heapq import merge
 from typing import Any
 
@@ -34,11 +34,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from assessments import figures
+from assessments.figures import definitions
 from assessments.models import (
     AbuseFlag,
     Assessment,
     Client,
     Contact,
+    Expense,
     Incident,
     Invoice,
     TimeEntry,
@@ -62,27 +64,29 @@ def _total(qs: QuerySet, aggregate: Any) -> Coalesce:
 
 def money_expression(key: str, business: Business, today: date) -> Any:
     """The database expression for one of the money sorts of the client list."""
-    start = today - timedelta(days=figures.WINDOW_DAYS)
     invoices = Invoice.objects.filter(business=business, client=OuterRef("pk"))
-    time = TimeEntry.objects.filter(business=business, client=OuterRef("pk"), date__gt=start)
-    revenue = _total(invoices.filter(issued_on__gt=start), Sum("amount"))
+    time = TimeEntry.objects.filter(
+        definitions.time_in_window(today), business=business, client=OuterRef("pk")
+    )
+    revenue = _total(invoices.filter(definitions.issued_in_window(today)), Sum("amount"))
     if key == "revenue":
         return revenue
     if key == "open_balance":
         return _total(invoices.filter(paid_on__isnull=True), Sum("amount"))
     if key == "profit":
-        cost = _total(time, Sum(figures._cost_expression()))
+        spent = Expense.objects.filter(
+            definitions.expense_in_window(today), business=business, client=OuterRef("pk")
+        )
+        cost = _total(time, definitions.CentsToMoney(Sum(definitions.time_cost_cents()))) + _total(
+            spent, definitions.CentsToMoney(Sum(definitions.expense_cents()))
+        )
         return ExpressionWrapper(revenue - cost, output_field=figures.MONEY)
     if key == "days_late":
-        # As in figures: issued in the window or still open; paid, or already past due.
-        scope = (Q(issued_on__gt=start) | Q(paid_on__isnull=True)) & (
-            Q(paid_on__isnull=False) | Q(due_on__lt=today)
-        )
         rows = (
-            invoices.filter(scope)
+            invoices.filter(definitions.counted_late(today))
             .order_by()
             .values("client")
-            .annotate(avg=Avg(figures._days_late(today)))
+            .annotate(avg=Avg(definitions.days_late(today)))
             .values("avg")[:1]
         )
         return Subquery(rows)

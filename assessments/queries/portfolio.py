@@ -4,17 +4,15 @@
 (business, client, date) indexes, so sorting page 3 by profit is done by
 PostgreSQL and is right at 10,000 clients (the subqueries run only for the rows
 on the page when sorting by name). `confirmed_flags()` adds one query for the
-flags of the latest reviews on a page. The figures mirror `assessments.figures`
-(same 12-month window, same lateness rule), so the portfolio, the client list and
-the client page agree. The charts are in `portfolio_charts`, the cache in
-`portfolio_cache`.
+flags of the latest reviews on a page. The figures use `assessments.figures.definitions`
+(the same 12-month window, lateness and cost), so the portfolio, the client list and
+the client page agree. The charts are in `portfolio_charts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from django.db.models import (
@@ -27,20 +25,27 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Business
 from assessments import redflags, scoring
-from assessments.figures import WINDOW_DAYS, DaysBetween
-from assessments.models import AbuseFlag, Assessment, AssessmentAnswer, Client, Invoice, TimeEntry
+from assessments.figures import definitions
+from assessments.models import (
+    AbuseFlag,
+    Assessment,
+    AssessmentAnswer,
+    Client,
+    Expense,
+    Invoice,
+    TimeEntry,
+)
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 NO_VERDICT = "none"
@@ -62,14 +67,6 @@ SORTS: dict[str, str] = {
 DEFAULT_SORT = "name"
 
 
-def _today_value(today: date) -> Value:
-    return Value(today)
-
-
-def _days_late(today: date) -> Greatest:
-    return Greatest(DaysBetween(Coalesce("paid_on", _today_value(today)), "due_on"), Value(0))
-
-
 def _per_client(qs: QuerySet, aggregate: Any, output=MONEY) -> Coalesce:
     """A per-client total as a correlated subquery; 0 when the client has no rows."""
     rows = qs.filter(client=OuterRef("pk")).order_by().values("client")
@@ -87,25 +84,24 @@ def _rank(field_name: str, choices: Sequence[str]) -> Case:
 
 
 def _money_annotations(business: Business, today: date) -> dict[str, Any]:
-    start = today - timedelta(days=WINDOW_DAYS)
     invoices = Invoice.objects.filter(business=business)
-    in_window = invoices.filter(issued_on__gt=start)
-    cost_each = ExpressionWrapper(F("minutes") * F("cost_rate") / Value(Decimal(60)), MONEY)
-    # As in figures: issued in the window or still open; paid, or already past due.
-    counted_late = (Q(issued_on__gt=start) | Q(paid_on__isnull=True)) & (
-        Q(paid_on__isnull=False) | Q(due_on__lt=today)
-    )
+    in_window = invoices.filter(definitions.issued_in_window(today))
     late_rows = (
-        invoices.filter(counted_late, client=OuterRef("pk"))
+        invoices.filter(definitions.counted_late(today), client=OuterRef("pk"))
         .order_by()
         .values("client")
-        .annotate(avg=Avg(_days_late(today)))
+        .annotate(avg=Avg(definitions.days_late(today)))
         .values("avg")[:1]
     )
+    time = TimeEntry.objects.filter(definitions.time_in_window(today), business=business)
+    spent = Expense.objects.filter(definitions.expense_in_window(today), business=business)
     return {
         "revenue": _per_client(in_window, Sum("amount")),
-        "cost": _per_client(
-            TimeEntry.objects.filter(business=business, date__gt=start), Sum(cost_each)
+        # Cost to serve: time and expenses, each summed in whole cents.
+        "cost": ExpressionWrapper(
+            _per_client(time, definitions.CentsToMoney(Sum(definitions.time_cost_cents())))
+            + _per_client(spent, definitions.CentsToMoney(Sum(definitions.expense_cents()))),
+            output_field=MONEY,
         ),
         "open_balance": _per_client(invoices.filter(paid_on__isnull=True), Sum("amount")),
         "avg_days_late": Subquery(late_rows, output_field=DecimalField(12, 1)),

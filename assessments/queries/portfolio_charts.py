@@ -21,8 +21,6 @@ from django.db.models import (
     Case,
     DateField,
     DecimalField,
-    ExpressionWrapper,
-    F,
     IntegerField,
     Q,
     QuerySet,
@@ -36,8 +34,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business
 from assessments import charts, scoring
-from assessments.figures import AGING_BUCKETS, WINDOW_DAYS, DaysBetween
-from assessments.models import Client, Incident, Invoice, TimeEntry
+from assessments.figures import AGING_BUCKETS, WINDOW_DAYS, DaysBetween, definitions
+from assessments.models import Client, Expense, Incident, Invoice, TimeEntry
 from assessments.models.incidents import SEVERITY_WEIGHT
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -111,27 +109,29 @@ def _grouped(qs: QuerySet, **aggregates: Any) -> tuple[str, tuple]:
 
 
 def _chart_sources(business: Business, today: date) -> list[tuple[str, str, str, tuple]]:
-    """(name, value column, SQL, params) of the four per-client totals the charts read."""
-    start = today - timedelta(days=WINDOW_DAYS)
+    """(name, value column, SQL, params) of the five per-client totals the charts read."""
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
     weight = Case(
         *[When(severity=sev, then=Value(w)) for sev, w in SEVERITY_WEIGHT.items()],
         default=Value(1),
         output_field=IntegerField(),
     )
-    cost_each = ExpressionWrapper(F("minutes") * F("cost_rate") / Value(Decimal(60)), MONEY)
-    time = TimeEntry.objects.filter(business=business, date__gt=start)
+    time = TimeEntry.objects.filter(definitions.time_in_window(today), business=business)
     sources = {
-        "inc": Incident.objects.filter(business=business, occurred_at__gt=since),
+        "inc": Incident.objects.filter(
+            definitions.counts_against_client(), business=business, occurred_at__gt=since
+        ),
         "unb": time.exclude(kind=TimeEntry.Kind.BILLABLE),
-        "rev": Invoice.objects.filter(business=business, issued_on__gt=start),
+        "rev": Invoice.objects.filter(definitions.issued_in_window(today), business=business),
         "cst": time,
+        "exp": Expense.objects.filter(definitions.expense_in_window(today), business=business),
     }
     values = {
         "inc": Sum(weight),
         "unb": Sum("minutes"),
         "rev": Sum("amount"),
-        "cst": Sum(cost_each),
+        "cst": definitions.CentsToMoney(Sum(definitions.time_cost_cents())),
+        "exp": definitions.CentsToMoney(Sum(definitions.expense_cents())),
     }
     return [(name, "v", *_grouped(qs, v=values[name])) for name, qs in sources.items()]
 
@@ -142,12 +142,13 @@ per AS (
     SELECT c.id, c.name,
            COALESCE(inc.v, 0) + COALESCE(unb.v, 0) / 60.0 AS trouble,
            COALESCE(rev.v, 0) AS revenue,
-           COALESCE(cst.v, 0) AS cost
+           COALESCE(cst.v, 0) + COALESCE(exp.v, 0) AS cost
     FROM {client} c
     LEFT JOIN inc ON inc.client_id = c.id
     LEFT JOIN unb ON unb.client_id = c.id
     LEFT JOIN rev ON rev.client_id = c.id
     LEFT JOIN cst ON cst.client_id = c.id
+    LEFT JOIN exp ON exp.client_id = c.id
     WHERE c.business_id = %s
 ),
 ranked AS (

@@ -31,6 +31,7 @@ from assessments.redflags import CATALOGUE
 REVIEW_AFTER_DAYS = 90
 # Keys for the next steps a snapshot keeps; an owner's own steps have none.
 REVIEW_AGAIN_KEY = "review_again"
+CONVERSATION_FIRST_KEY = "conversation_first"
 
 CAUTION_TEXT: Promise = _(
     "This client brings in %(percent)s%% of your revenue, at or above your caution level of "
@@ -132,7 +133,7 @@ def save_answers(
 
 @transaction.atomic
 def save_weighing(
-    assessment: Assessment, *, likelihood: str, long_standing: bool, note: str
+    assessment: Assessment, *, likelihood: str, long_standing: bool | None, note: str
 ) -> None:
     locked = _locked(assessment)
     locked.likelihood_of_change = scoring.Likelihood(likelihood) if likelihood else ""
@@ -185,7 +186,9 @@ def caution_text(data: EvidenceInput) -> str:
 
 def _keyed_steps(decision: scoring.Decision) -> list[tuple[str, Promise]]:
     by_identity = {id(text): key for key, text in scoring.WATCH_NEXT_STEPS.items()}
+    by_identity.update({id(text): key for key, text in scoring.ESCALATION_STEPS.items()})
     by_identity[id(scoring.REVIEW_AGAIN_STEP)] = REVIEW_AGAIN_KEY
+    by_identity[id(scoring.CONVERSATION_FIRST_STEP)] = CONVERSATION_FIRST_KEY
     return [(by_identity.get(id(step), ""), step) for step in scoring.next_steps(decision)]
 
 
@@ -199,10 +202,16 @@ def preview(
     own concentration share (default 30%), so `decide` gets no share of its own."""
     if not assessment.likelihood_of_change:
         raise ValidationError(_("Say how likely the situation is to change first."))
+    if assessment.long_standing is None:
+        raise ValidationError(_("Say whether this is a long-standing relationship first."))
+    # What each flag weighs comes from the evidence as it stands (severity, repetition,
+    # size); a flag the record says nothing about weighs its tier.
     decision = scoring.decide(
         {key: row.answer for key, row in answers.items()},
         likelihood=assessment.likelihood_of_change,
         revenue_share=None,
+        weighings={p.flag_key: p.weighing for p in report.proposals},
+        long_standing=bool(assessment.long_standing),
     )
     return Preview(
         decision=decision,
@@ -223,6 +232,7 @@ def figures_snapshot(data: EvidenceInput) -> dict[str, Any]:
         "currency": data.currency,
         "revenue": _money(s.revenue),
         "cost": _money(s.cost),
+        "expenses": _money(s.expenses),
         "profit": _money(s.profit),
         "business_revenue": _money(f.business_revenue),
         "share": _money(f.share),
@@ -251,10 +261,15 @@ def _reasons(
         (f, "unsure") for f in decision.unsure
     ]:
         proposal = by_flag.get(flag.key)
+        weighing = decision.weighings.get(flag.key) or (
+            proposal.weighing if proposal else scoring.Weighing(scoring.default_weight(flag))
+        )
         reasons.append(
             {
                 "flag": flag.key,
                 "answer": answer,
+                "weight": weighing.weight.value,
+                "escalated": weighing.weight.value != flag.tier.value,
                 "note": answers[flag.key].note,
                 "deciding": flag.key in deciding,
                 "proposed": answers[flag.key].proposed,
@@ -309,7 +324,13 @@ def complete_assessment(
     if decision.verdict == scoring.Verdict.WATCH:
         locked.review_on = review_on or today + timedelta(days=REVIEW_AFTER_DAYS)
     elif decision.verdict == scoring.Verdict.FIRE:
-        locked.next_steps = [s for s in locked.next_steps if s.get("custom")]
+        # The plan takes over; only a conversation first (long-standing) and the owner's
+        # own steps stay.
+        locked.next_steps = [
+            s
+            for s in locked.next_steps
+            if s.get("custom") or s.get("flag") == CONVERSATION_FIRST_KEY
+        ]
         locked.act_not_before = today + timedelta(days=client.business.cooling_off_days)
         leaving = {Client.Status.OFFBOARDING, Client.Status.OFFBOARDED}
         if client.status not in leaving:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from assessments.models import Client, Contact, Invoice, TimeEntry
+from assessments.models import Client, Contact, Expense, Invoice, TimeEntry
 
 OFFBOARDED_MESSAGE = _("This client is offboarded: do not re-engage.")
 
@@ -74,3 +74,11 @@ def log_time(entry: TimeEntry) -> TimeEntry:
         ensure_accepts_new_work(entry.client)
     entry.save()
     return entry
+
+
+def record_expense(expense: Expense) -> Expense:
+    """Create or update an expense; refuses new expenses for offboarded clients."""
+    if expense.pk is None:
+        ensure_accepts_new_work(expense.client)
+    expense.save()
+    return expense

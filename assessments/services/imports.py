@@ -1,4 +1,5 @@
-"""Importing checked CSV rows: every client and invoice in one transaction, or nothing."""
+"""Importing checked CSV rows: every client, invoice and expense in one transaction, or
+nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Business
 from assessments.forms.imports import Checked
-from assessments.models import Client, Invoice
+from assessments.models import Client, Expense, Invoice
 
 DISPUTED_NOTE = "Marked disputed in the imported file."
 
@@ -23,6 +24,7 @@ class ImportResult:
     invoices: int
     clients: int
     new_clients: int
+    expenses: int = 0
 
 
 def import_invoices(business: Business, checked: Checked) -> ImportResult:
@@ -49,7 +51,12 @@ def import_invoices(business: Business, checked: Checked) -> ImportResult:
                 ):
                     first_issued[row.client] = row.issued
             new = [
-                Client(business=business, name=name, client_since=first_issued[name])
+                Client(
+                    business=business,
+                    name=name,
+                    client_since=first_issued[name],
+                    payment_terms_days=business.payment_terms_days,
+                )
                 for name in sorted(checked.client_names)
                 if name not in by_name
             ]
@@ -74,14 +81,28 @@ def import_invoices(business: Business, checked: Checked) -> ImportResult:
                         disputed=row.disputed,
                         dispute_note=DISPUTED_NOTE if row.disputed else "",
                     )
-                    for row in checked.rows
+                    for row in checked.invoices
+                ],
+                batch_size=500,
+            )
+            Expense.objects.bulk_create(
+                [
+                    Expense(
+                        business=business,
+                        client=by_name[row.client],
+                        date=row.issued,
+                        amount=row.amount,
+                        note=row.note,
+                    )
+                    for row in checked.expenses
                 ],
                 batch_size=500,
             )
     except IntegrityError as exc:
         raise ImportConflict(str(exc)) from exc
     return ImportResult(
-        invoices=len(checked.rows),
+        invoices=len(checked.invoices),
         clients=len(checked.client_names),
         new_clients=len(new),
+        expenses=len(checked.expenses),
     )

@@ -24,6 +24,7 @@ CONTENT_FIELDS = (
     "occurred_at",
     "channel",
     "outside_hours",
+    "billed_as_extra",
     "description",
     "witnesses",
 )

@@ -85,7 +85,9 @@ def _reachable(assessment: Assessment, answers: dict) -> dict[int, bool]:
         Step.EVIDENCE: True,
         Step.CHECKLIST: True,
         Step.WEIGHING: bool(answers),
-        Step.VERDICT: bool(answers) and bool(assessment.likelihood_of_change),
+        Step.VERDICT: bool(answers)
+        and bool(assessment.likelihood_of_change)
+        and assessment.long_standing is not None,
     }
 
 
@@ -179,7 +181,10 @@ def assessment_checklist(request: HttpRequest, assessment: Assessment) -> HttpRe
     proposed = evidence.proposed_keys(report.proposals)
     answers = services.answers_of(assessment)
     form = ChecklistForm(
-        request.POST if request.method == "POST" else None, saved=answers, proposed=proposed
+        request.POST if request.method == "POST" else None,
+        saved=answers,
+        proposed=proposed,
+        asked=evidence.asked_keys(report.proposals),
     )
     if request.method == "POST" and form.is_valid():
         services.save_answers(assessment, form.answers(), proposed=proposed)

@@ -32,6 +32,16 @@ class ReasonRow:
     deciding: bool
     proposed: bool
     facts: tuple[Fact, ...]
+    # What the flag weighed ("" when unknown, in an older snapshot) and whether severity,
+    # repetition or size moved it off its tier.
+    weight: str = ""
+    escalated: bool = False
+
+    @property
+    def weight_label(self) -> str:
+        return (
+            str(scoring.Weight(self.weight).label) if self.weight in scoring.Weight.values else ""
+        )
 
 
 def preview_context(
@@ -47,6 +57,7 @@ def preview_context(
 
     def row(flag: RedFlag, answer: str) -> ReasonRow:
         proposal = by_flag.get(flag.key)
+        weight = decision.weight_of(flag) if answer == "yes" else None
         return ReasonRow(
             flag=flag,
             answer=answer,
@@ -54,6 +65,8 @@ def preview_context(
             deciding=flag.key in deciding,
             proposed=flag.key in answers and answers[flag.key].proposed,
             facts=proposal.facts if proposal else (),
+            weight=weight.value if weight else "",
+            escalated=bool(weight) and weight.value != flag.tier.value,
         )
 
     today = data.today
@@ -83,6 +96,10 @@ def _step_text(step: Mapping[str, Any]) -> str:
     if not step.get("custom"):
         if key == services.REVIEW_AGAIN_KEY:
             return str(scoring.REVIEW_AGAIN_STEP)
+        if key == services.CONVERSATION_FIRST_KEY:
+            return str(scoring.CONVERSATION_FIRST_STEP)
+        if key in scoring.ESCALATION_STEPS:
+            return str(scoring.ESCALATION_STEPS[key])
         if key in scoring.WATCH_NEXT_STEPS:
             return str(scoring.WATCH_NEXT_STEPS[key])
     return str(step.get("text", ""))
@@ -103,6 +120,8 @@ def _snapshot_rows(assessment: Assessment) -> list[ReasonRow]:
                 facts=tuple(
                     Fact.from_json(f) for f in item.get("facts") or [] if isinstance(f, Mapping)
                 ),
+                weight=str(item.get("weight") or ""),
+                escalated=bool(item.get("escalated")),
             )
         )
     return rows
@@ -134,7 +153,7 @@ def _figures_shown(saved: Mapping[str, Any]) -> dict[str, Any]:
     """The money of a figures snapshot in the currency it was recorded in."""
     currency = str(saved.get("currency", ""))
     shown: dict[str, Any] = {"share_percent": saved.get("share_percent")}
-    for name in ("revenue", "cost", "profit"):
+    for name in ("revenue", "cost", "expenses", "profit"):
         try:
             shown[name] = format_money(Decimal(str(saved[name])), currency)
         except (KeyError, InvalidOperation):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.tenancy import member_required, owner_required
 from assessments import evidence, scoring
 from assessments.evidence import Thresholds
+from assessments.figures import definitions
 from assessments.forms.assessment import THRESHOLD_HELP, ThresholdsForm
 from assessments.models import EvidenceThresholds
 from assessments.redflags import Tier, flags_in_tier
@@ -64,6 +65,9 @@ def rules_help(request: HttpRequest) -> HttpResponse:
         "threshold_rows": _threshold_rows(row),
         "caution_percent": int((thresholds.concentration_share * 100).to_integral_value()),
         "review_after_days": services.REVIEW_AFTER_DAYS,
+        "definitions": definitions.DEFINITIONS,
+        "major_cost_ratio": thresholds.major_cost_ratio,
+        "major_overdue_percent": int((thresholds.major_overdue_share * 100).to_integral_value()),
     }
     return render(request, "assessments/assessment/rules_help.html", context)
 

@@ -93,4 +93,10 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         )
         % {"invoices": result.invoices, "clients": result.clients, "new": result.new_clients},
     )
+    if result.expenses:
+        messages.success(
+            request,
+            ngettext("Imported %(count)d expense.", "Imported %(count)d expenses.", result.expenses)
+            % {"count": result.expenses},
+        )
     return redirect("assessments:client_list")

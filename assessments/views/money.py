@@ -1,4 +1,5 @@
-"""Invoices (owners only: staff see no money) and time entries (every member logs time).
+"""Invoices and expenses (owners only: staff see no money) and time entries (every member
+logs time).
 
 Staff may edit only the time they logged for themselves, and never see a cost.
 """
@@ -15,8 +16,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import get_for_business_or_404, member_required, owner_required
-from assessments.forms.money import InvoiceForm, MarkPaidForm, TimeEntryForm
-from assessments.models import Client, Invoice, TimeEntry
+from assessments.forms.money import ExpenseForm, InvoiceForm, MarkPaidForm, TimeEntryForm
+from assessments.models import Client, Expense, Invoice, TimeEntry
 from assessments.queries.clients import format_minutes
 from assessments.services import clients as services
 from assessments.services import submissions as once
@@ -197,5 +198,58 @@ def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assessments/money/time_form.html",
         {"form": form, "client": entry.client, "entry": entry},
+        status=400 if form.is_bound else 200,
+    )
+
+
+EXPENSES_SHOWN = 200
+
+
+@owner_required
+def expense_list(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client, request, pk=pk)
+    expenses = Expense.objects.for_business(request.business).filter(client=client)
+    return render(
+        request,
+        "assessments/money/expense_list.html",
+        {"client": client, "expenses": list(expenses[:EXPENSES_SHOWN]), "shown": EXPENSES_SHOWN},
+    )
+
+
+@owner_required
+def expense_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client, request, pk=pk)
+    if not client.accepts_new_work:
+        return _refuse_offboarded(request, client)
+    form = ExpenseForm(request.POST or None, client=client, business=request.business)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_expense(form.instance)
+        except services.ClientOffboarded:
+            return _refuse_offboarded(request, client)
+        messages.success(request, _("Expense added for %(client)s.") % {"client": client.name})
+        return redirect(client)
+    return render(
+        request,
+        "assessments/money/expense_form.html",
+        {"form": form, "client": client},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@owner_required
+def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    expense = get_for_business_or_404(Expense.objects.select_related("client"), request, pk=pk)
+    form = ExpenseForm(
+        request.POST or None, instance=expense, client=expense.client, business=request.business
+    )
+    if request.method == "POST" and form.is_valid():
+        services.record_expense(form.instance)
+        messages.success(request, _("Expense saved."))
+        return redirect(expense.client)
+    return render(
+        request,
+        "assessments/money/expense_form.html",
+        {"form": form, "client": expense.client, "expense": expense},
         status=400 if form.is_bound else 200,
     )

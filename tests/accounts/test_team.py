@@ -204,6 +204,7 @@ def test_settings_personas_and_bad_input(anon_client, owner_client, staff_client
         "contact_days": ["0", "1"],
         "notice_period_days": 30,
         "cooling_off_days": 3,
+        "payment_terms_days": "14",
         "staff_cost_rate": "55.00",
     }
     assert owner_client.post(url, data).status_code == 400

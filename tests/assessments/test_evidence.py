@@ -55,6 +55,7 @@ def make_input(
         "referrals_sent": 1,
         "long_standing": False,
         "billing_model": "fixed",
+        "has_written_contract": True,
         **(client or {}),
     }
     return EvidenceInput(
@@ -118,10 +119,9 @@ def test_an_empty_record_proposes_nothing_but_the_referral_context():
 
 def test_abuse_incidents_and_an_open_flag_propose_both_abuse_flags():
     data = make_input(
-        incidents_12m={"threat": 1, "verbal_abuse": 2},
         incidents=(
-            incident(1, "verbal_abuse", 3, contact_name="Jane Doe"),
             incident(2, "threat", 20),
+            incident(1, "verbal_abuse", 3, contact_name="Jane Doe"),
             incident(3, "verbal_abuse", 300),
             incident(4, "complaint", 1),
         ),
@@ -139,24 +139,63 @@ def test_abuse_incidents_and_an_open_flag_propose_both_abuse_flags():
     proposals = evidence.propose(data)
     physical = only(proposals, "physical_abuse")
     assert physical.meets_threshold
+    assert physical.weighing.weight == "deal_breaker"
     assert texts(physical) == [
-        "1 incident of physical abuse or threatening behaviour in the last 12 months"
+        "1 incident of physical abuse or threatening behaviour on record",
+        "the latest on 18 February 2026, 0 months ago: it does not expire",
     ]
     assert physical.facts[0].links == (Link("incident", 2, "102"),)
     verbal = only(proposals, "verbal_abuse")
     assert verbal.meets_threshold
+    assert verbal.weighing.weight == "deal_breaker"
     assert texts(verbal) == [
-        "3 incidents of verbal abuse, harassment or threats in the last 12 months",
+        "3 incidents of verbal abuse, harassment or threats on record",
+        "the latest on 18 February 2026, 0 months ago: it does not expire",
+        "1 of them a threat or of high or critical severity: a deal-breaker, no warning needed",
         "contact Jane Doe flagged abusive on 3 March 2026 (incidents 101, 102)",
     ]
-    assert [link.ref for link in verbal.facts[0].links] == ["101", "102", "103"]
-    assert verbal.facts[1].links == (
+    assert [link.ref for link in verbal.facts[0].links] == ["102", "101", "103"]
+    assert verbal.facts[3].links == (
         Link("contact", 31, "Jane Doe"),
         Link("incident", 1, "101"),
         Link("incident", 2, "102"),
     )
     # Deal-breakers come first.
     assert [p.flag_key for p in proposals][:2] == ["physical_abuse", "verbal_abuse"]
+
+
+@pytest.mark.parametrize(
+    ("record", "weight", "step"),
+    [
+        # A first remark of low or medium severity: serious, "tell them once".
+        ((("harassment", 5, "low"),), "serious", "verbal_abuse.warning"),
+        ((("verbal_abuse", 5, "medium"),), "serious", "verbal_abuse.warning"),
+        # Again after that: a deal-breaker; so is a severe one or a threat.
+        ((("harassment", 5, "low"), ("harassment", 60, "low")), "deal_breaker", ""),
+        ((("harassment", 5, "high"),), "deal_breaker", ""),
+        ((("verbal_abuse", 5, "critical"),), "deal_breaker", ""),
+        ((("threat", 5, "low"),), "deal_breaker", ""),
+        # Deal-breakers never expire: 14 months ago still counts, and still weighs.
+        ((("harassment", 430, "low"), ("harassment", 2, "low")), "deal_breaker", ""),
+        ((("harassment", 430, "low"),), "serious", "verbal_abuse.warning"),
+    ],
+)
+def test_abuse_weighs_by_severity_and_repetition(record, weight, step):
+    incidents = tuple(
+        incident(n, category, days, severity=severity)
+        for n, (category, days, severity) in enumerate(sorted(record, key=lambda r: r[1]))
+    )
+    verbal = only(evidence.propose(make_input(incidents=incidents)), "verbal_abuse")
+    assert verbal.meets_threshold
+    assert (verbal.weighing.weight, verbal.step) == (weight, step)
+
+
+def test_physical_abuse_fourteen_months_ago_is_still_proposed():
+    data = make_input(incidents=(incident(1, "physical_abuse", 14 * 31, severity="low"),))
+    physical = only(evidence.propose(data), "physical_abuse")
+    assert physical.meets_threshold and physical.weighing.weight == "deal_breaker"
+    assert texts(physical)[1].startswith("the latest on ")
+    assert "14 months ago" in texts(physical)[1]
 
 
 def test_a_cleared_abuse_flag_is_context_only():
@@ -180,38 +219,54 @@ def test_a_cleared_abuse_flag_is_context_only():
 
 
 def test_lying_needs_two_incidents_or_one_serious():
-    one = make_input(incidents_12m={"lying": 1}, incidents=(incident(1, "lying", 5),))
+    one = make_input(incidents=(incident(1, "lying", 5),))
     dishonest = only(evidence.propose(one), "dishonest")
     assert not dishonest.meets_threshold
-    assert texts(dishonest) == [
-        "1 incident of lying or twisting an agreement in the last 12 months"
-    ]
-    two = make_input(
-        incidents_12m={"lying": 2},
-        incidents=(incident(1, "lying", 5), incident(2, "lying", 50)),
-    )
+    assert texts(dishonest)[0] == "1 incident of lying or twisting an agreement on record"
+    # Two, however far apart: a record of trying to fool you does not expire.
+    two = make_input(incidents=(incident(1, "lying", 5), incident(2, "lying", 500)))
     assert only(evidence.propose(two), "dishonest").meets_threshold
-    serious = make_input(
-        incidents_12m={"lying": 1}, incidents=(incident(1, "lying", 5, severity="high"),)
-    )
+    serious = make_input(incidents=(incident(1, "lying", 5, severity="high"),))
     dishonest = only(evidence.propose(serious), "dishonest")
     assert dishonest.meets_threshold
-    assert texts(dishonest)[1] == "1 of them of high or critical severity"
+    assert texts(dishonest)[2] == "1 of them of high or critical severity"
+
+
+@pytest.mark.parametrize(
+    ("category", "flag_key", "text", "step"),
+    [
+        (
+            "unethical_request",
+            "unethical",
+            "1 request for something unethical on record",
+            "unethical.refuse",
+        ),
+        (
+            "legal_risk",
+            "legal_liability",
+            "1 incident that could cause legal trouble on record",
+            "legal_liability.guard",
+        ),
+    ],
+)
+def test_unethical_and_legal_risk_weigh_by_severity(category, flag_key, text, step):
+    low = make_input(incidents=(incident(5, category, 40, severity="low"),))
+    proposal = only(evidence.propose(low), flag_key)
+    assert proposal.meets_threshold
+    assert texts(proposal)[0] == text
+    assert proposal.facts[0].links == (Link("incident", 5, "105"),)
+    assert (proposal.weighing.weight, proposal.step) == ("serious", step)
+    for record in (
+        (incident(5, category, 40, severity="medium"),),
+        (incident(5, category, 40, severity="low"), incident(6, category, 400, severity="low")),
+    ):
+        proposal = only(evidence.propose(make_input(incidents=record)), flag_key)
+        assert (proposal.weighing.weight, proposal.step) == ("deal_breaker", "")
 
 
 @pytest.mark.parametrize(
     ("category", "flag_key", "text"),
     [
-        (
-            "unethical_request",
-            "unethical",
-            "1 request for something unethical in the last 12 months",
-        ),
-        (
-            "legal_risk",
-            "legal_liability",
-            "1 incident that could cause legal trouble in the last 12 months",
-        ),
         (
             "competitor_pressure",
             "plays_competitors",
@@ -254,10 +309,38 @@ def test_out_of_hours_threshold_edge_and_demands():
         incidents=(incident(1, "unreasonable_demand", 5), incident(2, "out_of_scope", 6)),
     )
     demands = only(evidence.propose(asked), "unreasonable_demands")
-    assert demands.meets_threshold
+    # Two requests are not yet a pattern: three make a moderate flag, five a serious one.
+    assert not demands.meets_threshold
     assert texts(demands) == [
         "2 unreasonable demands or requests outside the agreed scope in the last 90 days"
     ]
+
+
+@pytest.mark.parametrize(
+    ("logged", "flag_key", "weight"),
+    [
+        # The same conduct under neighbouring categories: the same weight.
+        ({"complaint": 3}, "complains", "moderate"),
+        ({"out_of_scope": 3}, "unreasonable_demands", "moderate"),
+        ({"unreasonable_demand": 2, "complaint": 1}, "unreasonable_demands", "moderate"),
+        ({"complaint": 5}, "complains", "serious"),
+        ({"out_of_scope": 5}, "unreasonable_demands", "serious"),
+        ({"out_of_scope": 2, "complaint": 3}, "complains", "serious"),
+        ({"out_of_scope": 3, "complaint": 2}, "unreasonable_demands", "serious"),
+    ],
+)
+def test_neighbouring_categories_weigh_the_same(logged, flag_key, weight):
+    incidents, n = [], 0
+    for category, count in logged.items():
+        for _ in range(count):
+            n += 1
+            incidents.append(incident(n, category, n))
+    data = make_input(incidents_90d=logged, incidents=tuple(incidents))
+    proposals = {p.flag_key: p for p in evidence.propose(data)}
+    chosen = proposals[flag_key]
+    assert chosen.meets_threshold and chosen.weighing.weight == weight
+    other = "complains" if flag_key == "unreasonable_demands" else "unreasonable_demands"
+    assert other not in proposals or not proposals[other].meets_threshold
 
 
 def test_late_payment_facts_and_links():
@@ -282,7 +365,10 @@ def test_late_payment_facts_and_links():
         "6 invoices paid or overdue, on average 47 days late",
         "2 invoices 90 or more days late (the worst: 121 days)",
         "1 overdue invoice still unpaid: €1,500",
+        # Size: owed money from a client with no revenue in the window counts twice.
+        "€1,500 overdue from a client with no revenue in 12 months: it counts as two serious flags",
     ]
+    assert slow.weighing.weight == "major"
     assert [link.ref for link in slow.facts[0].links] == ["INV-1", "INV-2", "INV-3"]
     assert [link.ref for link in slow.facts[1].links] == ["INV-1", "INV-2"]
     assert slow.facts[2].links == (Link("invoice", 1, "INV-1"),)
@@ -354,8 +440,16 @@ def test_unprofitable_ratio_edge_and_unbilled_time():
     assert texts(losing) == [
         "revenue €12,000 against €24,000 cost to serve over 12 months",
         "40.5 hours of unbilled support, hand-holding, rework and meetings in 12 months",
+        "cost to serve is 2.00 times revenue, at or above your mark of 1.50 times: it counts "
+        "as two serious flags",
     ]
+    assert losing.weighing.weight == "major"
     assert losing.facts[0].links == (Link("client", 7),)
+    # Size: below 1.5 times revenue it is one serious flag; the mark is the owner's.
+    assert unprofitable("1000.00", "1499.99").weighing.weight == "serious"
+    assert unprofitable("1000.00", "1500.00").weighing.weight == "major"
+    assert unprofitable("1000.00", "1100.00", major_cost_ratio=Decimal("1.10")).weight == "major"
+    assert unprofitable("0", "10.50").weighing.weight == "serious"
     assert unprofitable("1000.00", "1000.00").meets_threshold
     assert not unprofitable("1000.00", "999.99").meets_threshold
     assert unprofitable("1000.00", "800.00", cost_to_revenue_ratio=Decimal("0.80")).meets_threshold
@@ -492,6 +586,7 @@ def acme(business):
         name="Acme",
         client_since=timezone.localdate() - timedelta(days=4 * 366),
         billing_model="fixed",
+        referrals_sent=0,
     )
 
 
@@ -563,19 +658,21 @@ def test_gather_reads_the_record_and_the_facts_link_to_it(acme, owner):
         "2 invoices paid or overdue, on average 65 days late",
         "1 invoice 90 or more days late (the worst: 120 days)",
         "1 overdue invoice still unpaid: €2,000",
+        "€2,000 overdue is 67% of their revenue over 12 months, at or above your mark of "
+        "25%: it counts as two serious flags",
     ]
     assert proposals["slow_to_pay"].facts[1].links == (Link("invoice", late.pk, "L1"),)
     assert texts(proposals["disputes_invoices"]) == ["1 of 2 invoices disputed"]
     assert proposals["disputes_invoices"].meets_threshold
     raised = timezone.localdate(flag.raised_at, acme.business.tzinfo).isoformat()
     verbal = proposals["verbal_abuse"]
-    assert verbal.facts[1].params == {
+    assert verbal.facts[-1].params == {
         "contact": "Jane Doe",
         "raised_date": raised,
         "count": 1,
         "numbers": str(shouted.number),
     }
-    assert verbal.facts[1].links[0] == Link("contact", jane.pk, "Jane Doe")
+    assert verbal.facts[-1].links[0] == Link("contact", jane.pk, "Jane Doe")
     assert texts(proposals["never_refers"]) == ["no referrals in 4 years"]
 
 

@@ -80,7 +80,67 @@ RULE_TABLE = [
      "one_serious_or_moderates", [S2]),
     ("second serious unsure", {S1: "yes", S2: "unsure"}, UNLIKELY, WATCH,
      "one_serious_or_moderates", [S1]),
+    # Bounded leniency: three serious flags stay Fire even if change is likely.
+    ("three serious, likely", yes(S1, S2, "disputes_invoices"), LIKELY, FIRE,
+     "too_many_for_leniency", [S1, S2, "disputes_invoices"]),
+    ("three serious, possible", yes(S1, S2, "disputes_invoices"), POSSIBLE, FIRE,
+     "serious_combination", [S1, S2, "disputes_invoices"]),
 ]  # fmt: skip
+
+W = scoring.Weight
+WEIGHED_TABLE = [
+    # A first mild belittling remark weighs as serious: Watch, whatever the likelihood.
+    ("remark as a warning", yes("verbal_abuse"), {"verbal_abuse": W.SERIOUS}, UNLIKELY,
+     WATCH, "one_serious_or_moderates"),
+    # Its catalogue tier otherwise: a deal-breaker.
+    ("remark repeated", yes("verbal_abuse"), {"verbal_abuse": W.DEAL_BREAKER}, LIKELY,
+     FIRE, "deal_breaker"),
+    ("abuse without evidence", yes("verbal_abuse"), {}, LIKELY, FIRE, "deal_breaker"),
+    # Size: cost twice revenue counts as two serious flags on its own.
+    ("major money alone", yes("not_profitable"), {"not_profitable": W.MAJOR}, UNLIKELY,
+     FIRE, "serious_combination"),
+    ("major money alone, likely", yes("not_profitable"), {"not_profitable": W.MAJOR}, LIKELY,
+     WATCH, "serious_combination_change_likely"),
+    ("major money + serious, likely", yes("not_profitable", S1), {"not_profitable": W.MAJOR},
+     LIKELY, FIRE, "too_many_for_leniency"),
+    # A repeated pattern below the flag's tier.
+    ("demands as moderate", yes(S1), {S1: W.MODERATE}, UNLIKELY, KEEP, "none"),
+    ("demands as moderate + moderate", yes(S1, M1), {S1: W.MODERATE}, UNLIKELY, WATCH,
+     "one_serious_or_moderates"),
+    # A weighing for a flag not confirmed changes nothing.
+    ("weight of an unconfirmed flag", {}, {"not_profitable": W.MAJOR}, UNLIKELY, KEEP, "none"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "weights", "likelihood", "verdict", "rule"),
+    [pytest.param(*row[1:], id=row[0]) for row in WEIGHED_TABLE],
+)
+def test_weighed_table(answers, weights, likelihood, verdict, rule):
+    weighings = {key: scoring.Weighing(weight) for key, weight in weights.items()}
+    decision = decide(answers, likelihood=likelihood, weighings=weighings)
+    assert (decision.verdict, decision.rule) == (verdict, rule)
+
+
+def test_escalation_step_replaces_the_flag_step_and_conversation_comes_first():
+    warning = scoring.Weighing(scoring.Weight.SERIOUS, "verbal_abuse.warning")
+    decision = decide(yes("verbal_abuse"), likelihood=LIKELY, weighings={"verbal_abuse": warning})
+    assert next_steps(decision) == [scoring.ESCALATION_STEPS["verbal_abuse.warning"]]
+    # Long-standing: a conversation before a letter, but never where abuse is confirmed.
+    assert not decide(yes("verbal_abuse"), likelihood=LIKELY, long_standing=True).conversation_first
+    kept = decide(yes(S2), likelihood=LIKELY, long_standing=True)
+    assert next_steps(kept)[0] is scoring.CONVERSATION_FIRST_STEP
+    fired = decide(yes(S1, S2), likelihood=UNLIKELY, long_standing=True)
+    assert next_steps(fired) == [scoring.CONVERSATION_FIRST_STEP]
+    assert next_steps(decide(yes(S1, S2), likelihood=UNLIKELY)) == []
+    assert not decide({}, likelihood=UNLIKELY, long_standing=True).conversation_first
+
+
+def test_unknown_weight_or_flag_in_weighings_is_refused():
+    with pytest.raises(ValueError):
+        decide(yes(S1), likelihood=LIKELY, weighings={S1: scoring.Weighing("huge")})
+    with pytest.raises(KeyError):
+        decide({}, likelihood=LIKELY, weighings={"nope": scoring.Weighing(scoring.Weight.MAJOR)})
 
 
 @pytest.mark.parametrize(
@@ -179,6 +239,7 @@ def test_rules_are_listed_in_order_with_translatable_text():
         "deal_breaker",
         "serious_combination",
         "serious_combination_change_likely",
+        "too_many_for_leniency",
         "one_serious_or_moderates",
         "none",
     ]

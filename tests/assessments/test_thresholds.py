@@ -31,13 +31,18 @@ def values(**changes) -> dict:
         "disputed_share": "0.25",
         "discounts_count": 2,
         "cost_to_revenue_ratio": "1.00",
+        "major_cost_ratio": "1.50",
+        "major_overdue_share": "0.25",
         "complaints_90_days": 3,
+        "demands_serious_90_days": 5,
         "out_of_hours_90_days": 3,
         "scope_changes_90_days": 3,
         "no_referrals_after_years": 2,
         "concentration_share": "0.30",
     }
     data.update(changes)
+    if "demands_serious_90_days" not in changes:
+        data["demands_serious_90_days"] = max(5, int(data["complaints_90_days"]))
     return data
 
 
@@ -129,16 +134,19 @@ def test_help_page_shows_rules_flags_thresholds_and_definitions(owner_client, st
     for flag in CATALOGUE:
         assert str(flag.question) in page
         assert flag.source in page
-    assert "7 or more complaints in the last 90 days." in page
+    assert "mostly complaints: 7 or more in the last 90 days is a moderate flag" in page
     assert "Only you can judge this one" in page
     # The business's value next to the default.
-    assert "Complaints in 90 days 7 3" in page
+    assert "Complaints or requests outside the agreement in 90 days 7 3" in page
     assert "A client at 30% or more of your revenue gets a caution" in page
     assert "how likely the situation is to change" in page
     # The figures' definitions, word for word from the module that computes them.
-    definitions = figures.__doc__.split("Definitions (shown to owners on the help page):")[1]
-    for item in re.split(r"\n- ", definitions.strip().lstrip("- ")):
-        assert re.sub(r"\s+", " ", item.strip()) in page
+    for item in figures.definitions.DEFINITIONS:
+        assert str(item) in page
+    # How severity, repetition and size weigh, with the business's own marks.
+    assert "Severity, repetition and size" in page
+    assert "cost to serve of 1.50 times revenue or more" in page
+    assert "tell them once, in writing" in page
     # Staff read the rules but get no link to change them.
     assert URL not in staff_client.get(HELP).content.decode()
     assert URL in owner_client.get(HELP).content.decode()

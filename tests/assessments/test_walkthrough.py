@@ -70,7 +70,12 @@ def walk(
     assert response.status_code == 302, response.context["form"].errors
     response = http.post(
         url("assessment_weighing", assessment.pk),
-        {"likelihood_of_change": likelihood, "weighing_note": "", "go": "next"},
+        {
+            "likelihood_of_change": likelihood,
+            "long_standing": "false",
+            "weighing_note": "",
+            "go": "next",
+        },
     )
     assert response["Location"] == url("assessment_verdict", assessment.pk)
     assert http.get(url("assessment_verdict", assessment.pk)).status_code == 200
@@ -250,7 +255,8 @@ def test_going_on_without_a_likelihood_is_refused(draft, owner_client):
 def test_bad_verdict_input_completes_nothing(draft, owner_client, acme):
     owner_client.post(url("assessment_checklist", draft.pk), checklist({"slow_to_pay": "yes"}))
     owner_client.post(
-        url("assessment_weighing", draft.pk), {"likelihood_of_change": "possible", "go": "next"}
+        url("assessment_weighing", draft.pk),
+        {"likelihood_of_change": "possible", "long_standing": "false", "go": "next"},
     )
     today = today_for(acme)
     for bad in (
@@ -272,7 +278,7 @@ def test_bad_verdict_input_completes_nothing(draft, owner_client, acme):
 
 
 def test_fire_starts_cooling_off_and_puts_the_client_under_review(acme, owner_client, owner):
-    shouted = factories.incident(acme, by=owner, category="verbal_abuse")
+    shouted = factories.incident(acme, by=owner, category="verbal_abuse", severity="high")
     contact = factories.contact(acme, name="Jane Doe")
     flag = AbuseFlag.objects.create(business=acme.business, contact=contact, reason="Shouted.")
     flag.incidents.add(shouted)
@@ -298,10 +304,9 @@ def test_fire_starts_cooling_off_and_puts_the_client_under_review(acme, owner_cl
     assert reasons["verbal_abuse"]["note"] == "Shouted at Sam in the shop."
     assert reasons["indecisive"]["answer"] == "unsure"
     fact_texts = [f["text"] for f in reasons["verbal_abuse"]["facts"]]
-    assert fact_texts[0] == (
-        "1 incident of verbal abuse, harassment or threats in the last 12 months"
-    )
-    assert fact_texts[1].startswith("contact Jane Doe flagged abusive on ")
+    assert fact_texts[0] == "1 incident of verbal abuse, harassment or threats on record"
+    assert fact_texts[1].startswith("the latest on ")
+    assert fact_texts[-1].startswith("contact Jane Doe flagged abusive on ")
     assert done.revenue_share == Decimal("1.0000")
     assert "100% of your revenue" in done.concentration_caution
     assert done.figures_snapshot["revenue"] == "1200.00"
@@ -365,7 +370,11 @@ def test_a_completed_review_refuses_every_change(complete, owner_client, acme):
     posts = {
         "assessment_evidence": {"go": "next"},
         "assessment_checklist": checklist({"physical_abuse": "yes"}),
-        "assessment_weighing": {"likelihood_of_change": "likely", "go": "next"},
+        "assessment_weighing": {
+            "likelihood_of_change": "likely",
+            "long_standing": "false",
+            "go": "next",
+        },
         "assessment_verdict": {"go": "save"},
         "assessment_complete": {},
     }
@@ -444,7 +453,8 @@ def test_every_page_runs_the_same_queries_whatever_the_record(business, owner, o
         open_draft = start(owner_client, client)
         owner_client.post(url("assessment_checklist", open_draft.pk), checklist({"lying": "yes"}))
         owner_client.post(
-            url("assessment_weighing", open_draft.pk), {"likelihood_of_change": "possible"}
+            url("assessment_weighing", open_draft.pk),
+            {"likelihood_of_change": "possible", "long_standing": "false"},
         )
         for name in STEP_VIEWS:
             counts.setdefault(name, []).append(_queries(owner_client, url(name, open_draft.pk)))

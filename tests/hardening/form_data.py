@@ -160,6 +160,16 @@ FORMS: dict[str, FormSpec] = {
     "assessments:invoice_mark_paid": FormSpec(
         "owner", lambda w: {"paid_on": v.day(-1)}, ((money_forms.MarkPaidForm, ""),)
     ),
+    "assessments:expense_create": FormSpec(
+        "owner",
+        lambda w: {"date": v.day(-1), "amount": "12.50", "category": "travel", "note": "Taxi"},
+        ((money_forms.ExpenseForm, ""),),
+    ),
+    "assessments:expense_edit": FormSpec(
+        "owner",
+        lambda w: {"date": v.day(-2), "amount": "13.00", "category": "", "note": "Taxi back"},
+        ((money_forms.ExpenseForm, ""),),
+    ),
     "assessments:time_create": FormSpec(
         "owner",
         lambda w: {
@@ -219,7 +229,7 @@ FORMS: dict[str, FormSpec] = {
         "owner",
         lambda w: {
             "likelihood_of_change": "unlikely",
-            "long_standing": "",
+            "long_standing": "false",
             "weighing_note": "They will not change.",
             "go": "next",
         },

@@ -63,10 +63,10 @@ def client_fields(name: str) -> dict[str, Any]:
         "status": "active",
         "billing_model": "fixed",
         "payment_terms_days": "30",
-        "has_written_contract": "on",
+        "has_written_contract": "true",
         "contract_terms": "Website, 12 pages, EUR 9,000.",
         "referrals_sent": "1",
-        "long_standing": "",
+        "long_standing": "false",
         "notes": "Met at the trade fair.",
     }
 
@@ -79,6 +79,7 @@ def incident_fields(world: World) -> dict[str, Any]:
         "occurred_at": moment(),
         "outside_hours": "",
         "outside_hours_shown": "",
+        "billed_as_extra": "",
         "contact": str(world.contact.pk),
         "channel": "phone",
         "witnesses": "Stan",
@@ -134,7 +135,10 @@ def thresholds(world: World) -> dict[str, Any]:
         "disputed_share": "0.25",
         "discounts_count": "2",
         "cost_to_revenue_ratio": "1.00",
+        "major_cost_ratio": "1.50",
+        "major_overdue_share": "0.25",
         "complaints_90_days": "3",
+        "demands_serious_90_days": "5",
         "out_of_hours_90_days": "3",
         "scope_changes_90_days": "3",
         "no_referrals_after_years": "2",
@@ -164,6 +168,7 @@ def settings(world: World) -> dict[str, Any]:
         "contact_days": ["0", "1", "2", "3", "4"],
         "notice_period_days": "30",
         "cooling_off_days": "3",
+        "payment_terms_days": "30",
         "staff_cost_rate": "50.00",
     }
 

@@ -140,6 +140,9 @@ def build_world(business, owner, staff, other_business, outsider) -> World:
     )
     o["paid_invoice"] = _paid_invoice(o["client"], "INV-ZQ-4470")
     o["time_entry"] = factories.time_entry(o["client"], user=staff, note=TIME_NOTE)
+    o["expense"] = domain.Expense.objects.create(
+        business=business, client=o["client"], date=today, amount="42.00", note="Train fare"
+    )
     o["flag"] = flag_contact(contact=o["contact"], raised_by=staff, reason=FLAG_REASON)
     o["partner"] = _partner(business, PARTNER_NAME)
     # A completed Fire review with its plan (PDF ready), and one still without a plan.

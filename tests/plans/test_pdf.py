@@ -289,3 +289,26 @@ def test_plan_html_is_in_the_business_time_zone(business, owner):
     assert day(today) in html
     assert Decimal("0") <= plan.goodwill_amount
     assert plan.announce_on >= today + timedelta(days=1)
+
+
+def test_expenses_are_in_the_pdf_figures(business, owner):
+    from assessments.models import Expense
+
+    client = factories.client(business, name="Spends a Lot", has_written_contract=True)
+    helpers.paid_invoice(client, amount="1000.00")
+    factories.time_entry(client, minutes=90, cost_rate=Decimal("45.00"))
+    Expense.objects.create(
+        business=business,
+        client=client,
+        date=timezone.localdate() - timedelta(days=5),
+        amount=Decimal("202.50"),
+        note="Materials",
+    )
+    assessment = helpers.completed_assessment(client)
+    choices = default_choices(load_situation(assessment))
+    plan = create_plan(assessment=assessment, choices=choices, partners=[], user=owner)
+    flat = " ".join(pdftotext(pdf.render_plan_pdf(plan)).split())
+    # 90 minutes at 45/h is 67.50 exactly; with the expense, 270.00.
+    figures = flat[flat.index("The figures (last 12 months)") :][:200]
+    assert "Cost to serve" in figures and "of which expenses" in figures
+    assert "€270" in figures and "€202.50" in figures and "Profit €730" in figures

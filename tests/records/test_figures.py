@@ -173,11 +173,13 @@ def test_query_count_does_not_grow(acme, owner, rows, django_assert_num_queries)
     for i in range(rows):
         factories.invoice(acme, issued_on=TODAY - timedelta(days=i * 7), amount=Decimal("10.00"))
         factories.time_entry(acme, date=TODAY - timedelta(days=i))
+        acme.expenses.create(business=acme.business, date=TODAY - timedelta(days=i), amount=1)
     with django_assert_num_queries(2):
         figures.client_figures(acme, today=TODAY)
     with django_assert_num_queries(1):
         figures.client_figures(acme, today=TODAY, recent_invoices=0)
-    with django_assert_num_queries(4):
+    # One grouped query per table: invoices, time, expenses, incidents, and the total.
+    with django_assert_num_queries(5):
         figures.summaries(acme.business, today=TODAY)
 
 

@@ -124,7 +124,7 @@ def test_every_bad_row_gets_its_error_and_nothing_is_imported(owner_client, busi
         (b"   \n\n", "The file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a CSV text file."),
         (bytes(range(256)) * 10, "This is not a CSV text file."),
-        (b"name,colour\nAcme,blue\n", "Missing: client, number, issued, amount"),
+        (b"name,colour\nAcme,blue\n", "Missing: client, issued, amount"),
         (b"client,number,issued,amount\n", "The file has a header but no rows."),
         (b"client,client name,number,issued,amount\nA,B,1,2025-01-01,5\n", "Two columns"),
         (b'client,number,issued,amount\n"unclosed,1,2025-01-01,5\n' + b"x" * 200000, ""),
@@ -205,3 +205,42 @@ def test_amount_formats(text, value):
 def test_bad_amounts(text):
     with pytest.raises(ValueError):
         csv_import.parse_amount(text)
+
+
+def test_expense_rows_are_imported_with_the_invoices_and_count_as_cost(owner_client, business):
+    today = timezone.localdate()
+    text = (
+        "Client,Invoice number,Issue date,Amount,Type,Note\n"
+        f"Acme Ltd,X-1,{(today - timedelta(days=30)).isoformat()},1000.00,,\n"
+        f"Acme Ltd,,{(today - timedelta(days=10)).isoformat()},120.40,expense,Site travel\n"
+        f"Acme Ltd,,{(today - timedelta(days=9)).isoformat()},19.60,Expense,\n"
+    )
+    preview = upload(owner_client, text)
+    assert preview.status_code == 200
+    assert "Site travel" in preview.content.decode()
+    owner_client.post(CONFIRM, {"rows": token_of(preview)})
+    acme = Client.objects.get(name="Acme Ltd")
+    assert Invoice.objects.filter(client=acme).count() == 1
+    assert sorted(e.amount for e in acme.expenses.all()) == [Decimal("19.60"), Decimal("120.40")]
+    from assessments import figures
+
+    assert figures.client_figures(acme).summary.expenses == Decimal("140.00")
+    # The new client got the business's default payment terms.
+    assert acme.payment_terms_days == business.payment_terms_days
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("Acme Ltd,,2025-01-10,12.00,refund,", "in Type: use invoice or expense"),
+        ("Acme Ltd,,,12.00,expense,", "The date is missing."),
+        ("Acme Ltd,,2025-01-10,-3,expense,", "more than 0"),
+        (f"Acme Ltd,,{date.today().year + 1}-01-10,12.00,expense,", "too far in the future"),
+        ("Acme Ltd,,2025-01-10,12.00,,", "The invoice number is missing."),
+    ],
+)
+def test_bad_expense_rows_import_nothing(owner_client, row, problem):
+    text = "Client,Invoice number,Issue date,Amount,Type,Note\n" + row + "\n"
+    preview = upload(owner_client, text)
+    assert problem in preview.content.decode()
+    assert not Client.objects.exists()
