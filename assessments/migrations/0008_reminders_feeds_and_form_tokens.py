@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_audit_event_kinds'),
-        ('assessments', '0003_name_search_trigram_indexes'),
+        ('accounts', '0003_audit_event_kinds'),
+        ('assessments', '0007_expenses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
