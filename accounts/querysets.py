@@ -20,6 +20,3 @@ class TenantQuerySet(models.QuerySet[M]):
         if business is None:
             return self.none()
         return self.filter(business=business)
-
-
-

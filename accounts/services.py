@@ -42,6 +42,25 @@ def record_event(
     )
 
 
+def record_event_for_user(user: User, kind: str, *, request=None, detail: str = "") -> None:
+    """Record an event about a person (logout, password) in every business they belong to."""
+    for membership in Membership.objects.filter(user=user).select_related("business"):
+        record_event(membership.business, kind, actor=user, request=request, detail=detail)
+
+
+def revoke_invitation(invitation: Invitation, *, request=None) -> Invitation:
+    """Withdraw a pending invitation; its link stops working at once."""
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record_event(
+        invitation.business,
+        AuditEvent.Kind.INVITATION_REVOKED,
+        request=request,
+        detail=invitation.email,
+    )
+    return invitation
+
+
 @transaction.atomic
 def sign_up(*, email: str, password: str, name: str, business_name: str, **business_fields) -> User:
     """Create a user, their business, and make them its owner."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from accounts.models import AuditEvent, Membership
-from accounts.services import record_event
+from accounts.services import record_event, record_event_for_user
 
 
 def _record_for_email(email: str, kind: str, request, detail: str = "") -> None:
@@ -41,5 +41,11 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
 
 @receiver(user_logged_in)
 def on_logged_in(sender, request, user, **kwargs):
-    for membership in Membership.objects.filter(user=user).select_related("business"):
-        record_event(membership.business, AuditEvent.Kind.LOGIN, actor=user, request=request)
+    record_event_for_user(user, AuditEvent.Kind.LOGIN, request=request)
+
+
+@receiver(user_logged_out)
+def on_logged_out(sender, request, user, **kwargs):
+    # `user` is None when the session had already expired: nobody to record.
+    if user is not None:
+        record_event_for_user(user, AuditEvent.Kind.LOGOUT, request=request)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -42,6 +42,33 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_event_for_user(
+            form.user, AuditEvent.Kind.PASSWORD_CHANGED, request=self.request
+        )
+        return response
+
+
+class AuditedPasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link is recorded for the account asked about, if there is one."""
+
+    def form_valid(self, form):
+        for user in form.get_users(form.cleaned_data["email"]):
+            services.record_event_for_user(
+                user, AuditEvent.Kind.PASSWORD_RESET_REQUESTED, request=self.request
+            )
+        return super().form_valid(form)
+
+
+class AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_event_for_user(
+            form.user, AuditEvent.Kind.PASSWORD_RESET, request=self.request
+        )
+        return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -136,8 +163,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_for_business_or_404(Invitation.objects.pending(), request, pk=pk)
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    services.revoke_invitation(invitation, request=request)
     messages.success(
         request, _("Invitation for %(email)s withdrawn.") % {"email": invitation.email}
     )

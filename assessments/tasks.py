@@ -272,3 +272,16 @@ def requeue_stale_plans(now: datetime | None = None) -> int:
         OffboardingPlan.objects.filter(pk=plan_id).update(enqueued_at=now, updated=now)
         published += publish_build(plan_id)
     return published
+
+
+# =============================================================================
+# (Between reviews: the daily reminders.)
+# =============================================================================
+
+from assessments.services import reminders as reminder_services  # noqa: E402
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def send_daily_reminders() -> int:
+    """The daily sweep (Celery beat): record what fell due, e-mail each owner once."""
+    return reminder_services.send_reminders()

@@ -10,6 +10,7 @@ from assessments.views import money as money_views
 from assessments.views import partners as partner_views
 from assessments.views import plans as plan_views
 from assessments.views import portfolio as portfolio_views
+from assessments.views import reminders as reminder_views
 
 app_name = "assessments"
 
@@ -106,4 +107,21 @@ urlpatterns += [
 # The owner's portfolio (the page itself is the owner's home, "/"): its CSV export.
 urlpatterns += [
     path("portfolio/export.csv", portfolio_views.portfolio_csv, name="portfolio_csv"),
+]
+
+# Between reviews: reminders of dates that fell due, as a list, .ics files and a feed.
+urlpatterns += [
+    path("reminders/", reminder_views.reminder_list, name="reminder_list"),
+    path("reminders/<int:pk>/event.ics", reminder_views.reminder_ics, name="reminder_ics"),
+    path(
+        "reminders/calendar/new/",
+        reminder_views.calendar_feed_create,
+        name="calendar_feed_create",
+    ),
+    path(
+        "reminders/calendar/revoke/",
+        reminder_views.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
+    path("calendar/<str:token>.ics", reminder_views.calendar_feed, name="calendar_feed"),
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -287,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-plans": {
         "task": "assessments.tasks.requeue_pending_plans",
         "schedule": 60.0,
+    },
+    # Daily at 06:00 UTC; idempotent (each reminder is sent once), so a second run is harmless.
+    "send-daily-reminders": {
+        "task": "assessments.tasks.send_daily_reminders",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

@@ -6,11 +6,14 @@ from assessments.models.flags import AbuseFlag
 from assessments.models.incidents import Evidence, Incident, IncidentVersion
 from assessments.models.money import Expense, Invoice, TimeEntry
 from assessments.models.plans import OffboardingPlan, ReferralPartner
+from assessments.models.reminders import CalendarFeed, Reminder
+from assessments.models.submissions import Submission
 
 __all__ = [
     "AbuseFlag",
     "Assessment",
     "AssessmentAnswer",
+    "CalendarFeed",
     "Client",
     "Contact",
     "Evidence",
@@ -21,5 +24,7 @@ __all__ = [
     "Invoice",
     "OffboardingPlan",
     "ReferralPartner",
+    "Reminder",
+    "Submission",
     "TimeEntry",
 ]

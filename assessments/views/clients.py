@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditEvent
+from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, member_required, owner_required
 from assessments import charts, figures
 from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm, FirstContactForm
@@ -138,12 +140,22 @@ def client_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _edit_detail(what: str, changed: list[str]) -> str:
+    return f"{what}: {', '.join(changed) or 'no change'}"
+
+
 @owner_required
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_for_business_or_404(Client, request, pk=pk)
     form = ClientForm(request.POST or None, instance=client, business=request.business)
     if request.method == "POST" and form.is_valid():
         form.save()
+        record_event(
+            request.business,
+            AuditEvent.Kind.CLIENT_EDITED,
+            request=request,
+            detail=_edit_detail(client.name, form.changed_data),
+        )
         messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
         return redirect(client)
     return render(

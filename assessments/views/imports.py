@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.models import AuditEvent
+from accounts.services import record_event
 from accounts.tenancy import owner_required
 from assessments.forms import imports as csv_import
 from assessments.services.imports import ImportConflict, import_invoices
@@ -74,6 +76,14 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             request, _("Another change used one of these invoice numbers: nothing was imported.")
         )
         return _preview(request, raw_rows, status=409)
+    record_event(
+        request.business,
+        AuditEvent.Kind.IMPORTED,
+        request=request,
+        detail=(
+            f"{result.invoices} invoices for {result.clients} clients ({result.new_clients} new)"
+        ),
+    )
     messages.success(
         request,
         ngettext(

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, member_required
+from assessments.forms.incident_filters import IncidentFilterForm
 from assessments.forms.incidents import (
     AmendIncidentForm,
     EvidenceForm,
@@ -33,6 +34,7 @@ from assessments.forms.incidents import (
 )
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
 from assessments.queries.clients import find_clients
+from assessments.services import submissions as once
 from assessments.services.evidence import attach_evidence, record_incident_with_evidence
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
@@ -91,10 +93,14 @@ def _evidence_count() -> Coalesce:
 
 @member_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    client = _client_from_query(request)
+    form = IncidentFilterForm(request.GET, business=request.business)
     incidents = for_business(Incident, request)
-    if client is not None:
-        incidents = incidents.filter(client=client)
+    client = None
+    if form.is_valid():
+        # Bad filters (a stale bookmark, another business's id) show their errors above
+        # the whole list: the page still answers 200, as a link that lists.
+        incidents = form.apply(incidents)
+        client = form.cleaned_data.get("client")
     listed = (
         incidents.select_related("client", "contact", "recorded_by")
         # Counted for the page's rows only: a join and GROUP BY would count every file
@@ -103,7 +109,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .order_by("-occurred_at", "-id")
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "assessments/incidents/list.html", {"page": page, "client": client})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/incidents/list.html",
+        {"page": page, "client": client, "form": form, "query": query.urlencode()},
+    )
 
 
 @member_required
@@ -120,14 +132,24 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         form = IncidentForm(
             request.POST, request.FILES, business=request.business, initial=initial, client=client
         )
+        token = once.token_from(request.POST)
+        if (earlier := once.earlier_path(request.business, token)) is not None:
+            return _already_saved(request, earlier)
         if form.is_valid():
-            incident = record_incident_with_evidence(
-                business=request.business,
-                client=form.cleaned_data["client"],
-                author=request.user,
-                uploads=form.cleaned_data["files"],
-                **form.incident_fields(),
+            incident, path = once.submit_once(
+                request.business,
+                token,
+                lambda: record_incident_with_evidence(
+                    business=request.business,
+                    client=form.cleaned_data["client"],
+                    author=request.user,
+                    uploads=form.cleaned_data["files"],
+                    **form.incident_fields(),
+                ),
+                lambda incident: incident.get_absolute_url(),
             )
+            if incident is None:
+                return _already_saved(request, path)
             messages.success(
                 request,
                 _("Incident #%(number)d recorded for %(client)s.")
@@ -143,9 +165,20 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/incidents/form.html",
-        {"form": form, "client": client, "contact": contact},
+        {
+            "form": form,
+            "client": client,
+            "contact": contact,
+            "form_token": once.token_for_page(request.POST),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _already_saved(request: HttpRequest, path: str) -> HttpResponse:
+    """A second submission of one form: show what the first one saved, save nothing."""
+    messages.info(request, _("This form was already saved; here is what it saved."))
+    return redirect(path or "assessments:incident_list")
 
 
 def _find_client(request: HttpRequest, recent: list[tuple[int, str]]) -> HttpResponse:

@@ -13,16 +13,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AuditEvent
+from accounts.services import record_event
 from accounts.tenancy import get_for_business_or_404, member_required, owner_required
 from assessments.forms.money import ExpenseForm, InvoiceForm, MarkPaidForm, TimeEntryForm
 from assessments.models import Client, Expense, Invoice, TimeEntry
 from assessments.queries.clients import format_minutes
 from assessments.services import clients as services
+from assessments.services import submissions as once
 
 
 def _refuse_offboarded(request: HttpRequest, client: Client) -> HttpResponse:
     messages.error(request, str(services.OFFBOARDED_MESSAGE))
     return redirect(client)
+
+
+def _already_saved(request: HttpRequest, path: str, client: Client) -> HttpResponse:
+    """A second submission of one form: show what the first one saved, save nothing."""
+    messages.info(request, _("This form was already saved; here is what it saved."))
+    return redirect(path or client.get_absolute_url())
 
 
 def _save_invoice_form(request: HttpRequest, form: InvoiceForm) -> Invoice | None:
@@ -44,18 +53,28 @@ def invoice_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not client.accepts_new_work:
         return _refuse_offboarded(request, client)
     form = InvoiceForm(request.POST or None, client=client, business=request.business)
+    token = once.token_from(request.POST)
+    if request.method == "POST" and (earlier := once.earlier_path(request.business, token)):
+        return _already_saved(request, earlier, client)
     if request.method == "POST" and form.is_valid():
         try:
-            invoice = _save_invoice_form(request, form)
+            invoice, path = once.submit_once(
+                request.business,
+                token,
+                lambda: _save_invoice_form(request, form),
+                lambda invoice: client.get_absolute_url(),
+            )
         except services.ClientOffboarded:
             return _refuse_offboarded(request, client)
+        if invoice is None and path:
+            return _already_saved(request, path, client)
         if invoice is not None:
             messages.success(request, _("Invoice %(number)s added.") % {"number": invoice.number})
             return redirect(client)
     return render(
         request,
         "assessments/money/invoice_form.html",
-        {"form": form, "client": client},
+        {"form": form, "client": client, "form_token": once.token_for_page(request.POST)},
         status=400 if form.is_bound else 200,
     )
 
@@ -71,6 +90,12 @@ def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and form.is_valid()
         and _save_invoice_form(request, form) is not None
     ):
+        record_event(
+            request.business,
+            AuditEvent.Kind.INVOICE_EDITED,
+            request=request,
+            detail=f"{invoice.number} ({invoice.client.name}): {', '.join(form.changed_data)}",
+        )
         messages.success(request, _("Invoice %(number)s saved.") % {"number": invoice.number})
         return redirect(invoice.client)
     return render(
@@ -89,6 +114,12 @@ def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         invoice.paid_on = form.cleaned_data["paid_on"]
         invoice.save(update_fields=["paid_on"])
+        record_event(
+            request.business,
+            AuditEvent.Kind.INVOICE_EDITED,
+            request=request,
+            detail=f"{invoice.number} ({invoice.client.name}): paid on {invoice.paid_on}",
+        )
         messages.success(request, _("Invoice %(number)s marked paid.") % {"number": invoice.number})
     else:
         messages.error(
@@ -111,11 +142,21 @@ def time_create(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         show_cost=request.membership.is_owner,
     )
+    token = once.token_from(request.POST)
+    if request.method == "POST" and (earlier := once.earlier_path(request.business, token)):
+        return _already_saved(request, earlier, client)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = services.log_time(form.instance)
+            entry, path = once.submit_once(
+                request.business,
+                token,
+                lambda: services.log_time(form.instance),
+                lambda entry: client.get_absolute_url(),
+            )
         except services.ClientOffboarded:
             return _refuse_offboarded(request, client)
+        if entry is None:
+            return _already_saved(request, path, client)
         messages.success(
             request,
             _("%(duration)s logged for %(client)s.")
@@ -125,7 +166,7 @@ def time_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/money/time_form.html",
-        {"form": form, "client": client},
+        {"form": form, "client": client, "form_token": once.token_for_page(request.POST)},
         status=400 if form.is_bound else 200,
     )
 
@@ -145,6 +186,12 @@ def time_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.log_time(form.instance)
+        record_event(
+            request.business,
+            AuditEvent.Kind.TIME_EDITED,
+            request=request,
+            detail=f"{entry.client.name}, {entry.date}: {', '.join(form.changed_data)}",
+        )
         messages.success(request, _("Time entry saved."))
         return redirect(entry.client)
     return render(

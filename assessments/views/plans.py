@@ -236,6 +236,12 @@ def plan_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PlanStateError as exc:
         messages.error(request, str(exc))
     else:
+        record_event(
+            request.business,
+            AuditEvent.Kind.PLAN_FINALISED,
+            request=request,
+            detail=f"{plan.client.name} (plan {plan.pk})",
+        )
         messages.success(
             request,
             _(

@@ -60,3 +60,25 @@
     }
   });
 })();
+
+// One-time form tokens. A form remembers (for this tab) the token it was submitted with;
+// when the person comes Back to it, the page is fetched again with a new token, so the
+// remembered one is put back: saving again then shows the record the first save made
+// instead of creating a second one. A form opened afresh keeps its new token.
+(function () {
+  "use strict";
+  var nav = window.performance && performance.getEntriesByType
+    ? performance.getEntriesByType("navigation")[0] : null;
+  var cameBack = nav && nav.type === "back_forward";
+  var key = "form-token:" + window.location.pathname + window.location.search;
+  document.querySelectorAll("[data-form-token]").forEach(function (input) {
+    var stored = null;
+    try { stored = window.sessionStorage.getItem(key); } catch (e) { stored = null; }
+    if (cameBack && stored) { input.value = stored; }
+    if (input.form) {
+      input.form.addEventListener("submit", function () {
+        try { window.sessionStorage.setItem(key, input.value); } catch (e) { /* private mode */ }
+      });
+    }
+  });
+})();

@@ -271,6 +271,8 @@ ACTIONS = {
     "assessments:plan_finalise": "finalise the plan",
     "assessments:plan_exit": "record the exit",
     "assessments:assessment_start": "start a review",
+    "assessments:calendar_feed_create": "make a new calendar feed address",
+    "assessments:calendar_feed_revoke": "revoke the calendar feed address",
 }
 
 # Pages that read the query string: each parameter gets the corpus too.
@@ -279,7 +281,18 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "assessments:portfolio_csv": ("q", "status", "verdict", "flagged", "sort", "order"),
     "assessments:client_list": ("q", "status", "sort", "page"),
     "assessments:client_detail": ("timeline",),
-    "assessments:incident_list": ("client", "page"),
+    "assessments:incident_list": (
+        "client",
+        "contact",
+        "category",
+        "severity",
+        "date_from",
+        "date_to",
+        "recorded_by",
+        "evidence",
+        "page",
+    ),
+    "assessments:reminder_list": ("page",),
     "assessments:incident_create": ("client", "contact", "q"),
     "assessments:flag_list": ("page",),
     "assessments:flag_contact": ("incident", "next"),

@@ -37,6 +37,8 @@ PUBLIC = {
     "set_language",
     # The token in the link is the invitation: whoever holds it may see whom it is from.
     "accounts:accept_invitation",
+    # The secret token in the address is the owner's calendar feed (revocable).
+    "assessments:calendar_feed",
 }
 # Logged in, with or without a business.
 LOGIN_ONLY = {
@@ -107,10 +109,21 @@ OWNER = {
     "assessments:assessment_complete",
     "assessments:thresholds",
     "assessments:portfolio_csv",
+    "assessments:reminder_list",
+    "assessments:reminder_ics",
+    "assessments:calendar_feed_create",
+    "assessments:calendar_feed_revoke",
 }
 # URLs whose parameter is a secret handed to one person (a capability), not a row id:
 # the holder may see what it grants, so the "no data of A" check allows the names it shows.
-CAPABILITY = {"accounts:accept_invitation", "accounts:password_reset_confirm"}
+CAPABILITY = {
+    "accounts:accept_invitation",
+    "accounts:password_reset_confirm",
+    "assessments:calendar_feed",
+}
+# Capabilities whose whole point is to hand A's data to the holder (a calendar app that
+# cannot log in): the walk checks they refuse a wrong token, not what a right one shows.
+DATA_CAPABILITY = {"assessments:calendar_feed"}
 
 Filler = Callable[[World], Any]
 
@@ -126,6 +139,8 @@ PARAMS: dict[tuple[str, str], Filler] = {
     ("accounts:change_role", "pk"): lambda w: w.staff_membership.pk,
     ("accounts:remove_member", "pk"): lambda w: w.staff_membership.pk,
     ("accounts:accept_invitation", "token"): lambda w: w.invitation_token,
+    ("assessments:calendar_feed", "token"): lambda w: w.calendar_token,
+    ("assessments:reminder_ics", "pk"): lambda w: w.reminder.pk,
     ("assessments:incident_detail", "pk"): lambda w: w.incident.pk,
     ("assessments:incident_amend", "pk"): lambda w: w.incident.pk,
     ("assessments:evidence_add", "pk"): lambda w: w.incident.pk,

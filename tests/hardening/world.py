@@ -57,6 +57,7 @@ class World:
     outsider: User
     objects: dict[str, Any] = field(default_factory=dict)
     invitation_token: str = ""
+    calendar_token: str = ""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -153,6 +154,16 @@ def build_world(business, owner, staff, other_business, outsider) -> World:
     o["staff_membership"] = Membership.objects.get(business=business, user=staff)
     o["invitation"], world.invitation_token = _invitation(business, owner)
     o["thresholds"] = domain.EvidenceThresholds.objects.create(business=business)
+    o["reminder"] = domain.Reminder.objects.create(
+        business=business,
+        client=o["client"],
+        kind=domain.Reminder.Kind.COOLING_OFF_OVER,
+        key=f"cooling_off_over:{o['assessment'].pk}",
+        due_on=today,
+        path=o["assessment"].get_absolute_url(),
+    )
+    world.calendar_token, token_hash = domain.CalendarFeed.new_token()
+    domain.CalendarFeed.objects.create(user=owner, token_hash=token_hash)
     # Business B has rows too, so a filter that forgets the business shows B's data to A
     # (and A's to B) on list pages, and forms can be offered B's ids.
     o["b_client"] = factories.client(other_business, name="Bravo Lighthouse Ltd")
@@ -226,6 +237,7 @@ TENANT_MODELS: tuple[type[models.Model], ...] = (
     domain.EvidenceThresholds,
     domain.OffboardingPlan,
     domain.ReferralPartner,
+    domain.Reminder,
     Membership,
     Invitation,
     AuditEvent,
