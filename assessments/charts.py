@@ -173,13 +173,29 @@ def _el(tag: str, content: str | None = None, **attrs: object) -> str:
 
 
 def _text(
-    x: float, y: float, content: str, *, anchor: str | None = None, bold: bool = False,
-    size: float | None = None, fill: str | None = None, rotate: int | None = None,
+    x: float,
+    y: float,
+    content: str,
+    *,
+    anchor: str | None = None,
+    bold: bool = False,
+    size: float | None = None,
+    fill: str | None = None,
+    rotate: int | None = None,
 ) -> str:
     transform = f"rotate({rotate} {_n(x)} {_n(y)})" if rotate else None
     weight = "bold" if bold else None
-    return _el("text", content, x=x, y=y, font_size=size, font_weight=weight, fill=fill,
-               text_anchor=anchor, transform=transform)
+    return _el(
+        "text",
+        content,
+        x=x,
+        y=y,
+        font_size=size,
+        font_weight=weight,
+        fill=fill,
+        text_anchor=anchor,
+        transform=transform,
+    )
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, **attrs: object) -> str:
@@ -215,9 +231,15 @@ def _chart_id(kind: str, chart_id: str | None, data: object) -> str:
 
 
 def _svg(cid: str, height: float, title: str, desc: str, body: list[str]) -> SafeString:
-    svg = _attrs(xmlns="http://www.w3.org/2000/svg", role="img",
-                 viewBox=f"0 0 {WIDTH} {_n(height)}", aria_labelledby=f"{cid}-title {cid}-desc",
-                 font_family=FONT_FAMILY, font_size=11, fill=TEXT)
+    svg = _attrs(
+        xmlns="http://www.w3.org/2000/svg",
+        role="img",
+        viewBox=f"0 0 {WIDTH} {_n(height)}",
+        aria_labelledby=f"{cid}-title {cid}-desc",
+        font_family=FONT_FAMILY,
+        font_size=11,
+        fill=TEXT,
+    )
     inner = _el("title", title, id=f"{cid}-title") + _el("desc", desc, id=f"{cid}-desc")
     # Safe to mark: every piece of text and every attribute went through escape().
     return mark_safe(f"<svg{svg}>{inner}{''.join(body)}</svg>")  # noqa: S308
@@ -256,8 +278,9 @@ def _header(title: str, legend: Legend, notes: Sequence[str] = ()) -> tuple[list
             out.append(_el("rect", x=x, y=y - 9, width=12, height=12, fill=colour, stroke=stroke))
         else:
             dash = DASH if kind == "dashed" else None
-            out.append(_line(x, y - 3, x + 20, y - 3, colour, stroke_width=2,
-                             stroke_dasharray=dash))
+            out.append(
+                _line(x, y - 3, x + 20, y - 3, colour, stroke_width=2, stroke_dasharray=dash)
+            )
             out.append(_marker(kind, x + 10, y - 3, colour))
         out.append(_text(x + (16 if kind == "bar" else 24), y + 1, label))
         x += step
@@ -279,18 +302,33 @@ def _empty(cid: str, title: str, x_label: str, y_label: str) -> SafeString:
     top, bottom = top + 20, top + 20 + PLOT_HEIGHT
     body += [
         _el("rect", x=60, y=top, width=WIDTH - 80, height=PLOT_HEIGHT, fill="none", stroke=GRID),
-        _text(WIDTH / 2 + 20, top + PLOT_HEIGHT / 2, _("No data yet"), anchor="middle", size=14,
-              fill=MUTED),
+        _text(
+            WIDTH / 2 + 20,
+            top + PLOT_HEIGHT / 2,
+            _("No data yet"),
+            anchor="middle",
+            size=14,
+            fill=MUTED,
+        ),
         *_axis_titles(x_label, y_label, 60, WIDTH - 20, top, bottom, bottom + 30),
     ]
     return _svg(cid, bottom + 42, title, _("No data yet."), body)
 
 
 def _columns(
-    *, cid: str, title: str, desc: str, legend: Legend, x_label: str, y_label: str,
-    labels: list[str], ticks: list[Decimal], tick_text: Callable[[Decimal], str],
+    *,
+    cid: str,
+    title: str,
+    desc: str,
+    legend: Legend,
+    x_label: str,
+    y_label: str,
+    labels: list[str],
+    ticks: list[Decimal],
+    tick_text: Callable[[Decimal], str],
     marks: Callable[[_Scale, float, float], list[str]],
-    right: tuple[str, list[tuple[Decimal, str]]] | None = None, right_room: float = 0,
+    right: tuple[str, list[tuple[Decimal, str]]] | None = None,
+    right_room: float = 0,
 ) -> SafeString:
     """A chart with one column slot per category; ``marks(y_scale, left, slot)`` draws the data.
 
@@ -341,9 +379,16 @@ def _tick_text(ticks: list[Decimal], currency: str = "") -> Callable[[Decimal], 
 
 
 def bar_chart(
-    items: Sequence[tuple[str, Number]], *, title: str, x_label: str, y_label: str,
-    money: bool = False, currency: str = "", chart_id: str | None = None,
-    highlight_above: Number | None = None, threshold_label: str | None = None,
+    items: Sequence[tuple[str, Number]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    money: bool = False,
+    currency: str = "",
+    chart_id: str | None = None,
+    highlight_above: Number | None = None,
+    threshold_label: str | None = None,
 ) -> SafeString:
     """Vertical bars in the given order (age buckets, invoices). Bars above
     ``highlight_above`` stand out against a dashed threshold line labelled with
@@ -389,16 +434,29 @@ def bar_chart(
         return out
 
     return _columns(
-        cid=cid, title=title, desc=desc, legend=legend, x_label=x_label, y_label=y_label,
-        labels=[label for label, _v in rows], ticks=ticks,
-        tick_text=_tick_text(ticks, currency if money else ""), marks=marks,
+        cid=cid,
+        title=title,
+        desc=desc,
+        legend=legend,
+        x_label=x_label,
+        y_label=y_label,
+        labels=[label for label, _v in rows],
+        ticks=ticks,
+        tick_text=_tick_text(ticks, currency if money else ""),
+        marks=marks,
         right_room=_width(line_label, 12) + 4 if line_label else 0,
     )
 
 
 def grouped_bar_chart(
-    categories: Sequence[str], series: Sequence[tuple[str, Sequence[Number]]], *, title: str,
-    x_label: str, y_label: str, money: bool = True, currency: str = "",
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Number]]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    money: bool = True,
+    currency: str = "",
     chart_id: str | None = None,
 ) -> SafeString:
     """Side-by-side bars per category, one colour per series, with a legend (revenue
@@ -420,10 +478,12 @@ def grouped_bar_chart(
     def show(v: Decimal) -> str:
         return _amount(v, money=money, currency=currency)
 
-    desc = _listing([
-        f"{cat}: " + ", ".join(f"{name} {show(values[i])}" for name, values in data)
-        for i, cat in enumerate(cats)
-    ])
+    desc = _listing(
+        [
+            f"{cat}: " + ", ".join(f"{name} {show(values[i])}" for name, values in data)
+            for i, cat in enumerate(cats)
+        ]
+    )
 
     def marks(y: _Scale, left: float, slot: float) -> list[str]:
         out, group = [], min(slot * 0.8, 30 * len(data))
@@ -438,9 +498,16 @@ def grouped_bar_chart(
 
     legend = [("bar", colour, name) for colour, (name, _v) in zip(colours, data, strict=True)]
     return _columns(
-        cid=cid, title=title, desc=desc, legend=legend,
-        x_label=x_label, y_label=y_label, labels=cats, ticks=ticks,
-        tick_text=_tick_text(ticks, currency if money else ""), marks=marks,
+        cid=cid,
+        title=title,
+        desc=desc,
+        legend=legend,
+        x_label=x_label,
+        y_label=y_label,
+        labels=cats,
+        ticks=ticks,
+        tick_text=_tick_text(ticks, currency if money else ""),
+        marks=marks,
     )
 
 
@@ -450,27 +517,42 @@ def _pareto_summary(rows: list[tuple[str, Decimal, Decimal]]) -> str:
     top = (count + 4) // 5
     trouble, revenue = sum(r[1] for r in rows), sum(r[2] for r in rows)
     args = {
-        "top": top, "count": count, "top_share": _pct(Decimal(top) / count),
+        "top": top,
+        "count": count,
+        "top_share": _pct(Decimal(top) / count),
         "trouble": _pct(sum(r[1] for r in rows[:top]) / trouble) if trouble else "",
         "revenue": _pct(sum(r[2] for r in rows[:top]) / revenue) if revenue > 0 else "",
     }
     if not trouble:
-        return ngettext(
-            "No trouble is recorded for the %(count)d client.",
-            "No trouble is recorded for any of the %(count)d clients.", count,
-        ) % args
+        return (
+            ngettext(
+                "No trouble is recorded for the %(count)d client.",
+                "No trouble is recorded for any of the %(count)d clients.",
+                count,
+            )
+            % args
+        )
     if revenue > 0:
-        return ngettext(
-            "The top %(top)d of %(count)d client (%(top_share)s) causes %(trouble)s of the "
-            "trouble and brings %(revenue)s of revenue.",
-            "The top %(top)d of %(count)d clients (%(top_share)s) cause %(trouble)s of the "
-            "trouble and bring %(revenue)s of revenue.", count,
-        ) % args
-    return ngettext(
-        "The top %(top)d of %(count)d client (%(top_share)s) causes %(trouble)s of the trouble.",
-        "The top %(top)d of %(count)d clients (%(top_share)s) cause %(trouble)s of the trouble.",
-        count,
-    ) % args
+        return (
+            ngettext(
+                "The top %(top)d of %(count)d client (%(top_share)s) causes %(trouble)s of the "
+                "trouble and brings %(revenue)s of revenue.",
+                "The top %(top)d of %(count)d clients (%(top_share)s) cause %(trouble)s of the "
+                "trouble and bring %(revenue)s of revenue.",
+                count,
+            )
+            % args
+        )
+    return (
+        ngettext(
+            "The top %(top)d of %(count)d client (%(top_share)s) causes %(trouble)s "
+            "of the trouble.",
+            "The top %(top)d of %(count)d clients (%(top_share)s) cause %(trouble)s "
+            "of the trouble.",
+            count,
+        )
+        % args
+    )
 
 
 def pareto_chart(
@@ -524,22 +606,40 @@ def pareto_chart(
                 points.append((left + slot * (i + 0.5), pct(share(running, whole))))
             dash = DASH if kind == "dashed" else None
             coords = " ".join(f"{_n(px)},{_n(py)}" for px, py in points)
-            out.append(_el("polyline", points=coords, fill="none", stroke=colour, stroke_width=2,
-                           stroke_dasharray=dash))
+            out.append(
+                _el(
+                    "polyline",
+                    points=coords,
+                    fill="none",
+                    stroke=colour,
+                    stroke_width=2,
+                    stroke_dasharray=dash,
+                )
+            )
             out += [_marker(kind, px, py, colour) for px, py in points]
         return out
 
     right = (_("Cumulative share"), [(Decimal(p) / 100, f"{p}%") for p in range(0, 101, 20)])
     return _columns(
-        cid=cid, title=title, desc=summary + " " + _listing(hover),
-        legend=[("bar", SKY, y_label), *lines], x_label=x_label, y_label=y_label,
-        labels=[r[0] for r in rows], ticks=ticks, tick_text=_tick_text(ticks), marks=marks,
+        cid=cid,
+        title=title,
+        desc=summary + " " + _listing(hover),
+        legend=[("bar", SKY, y_label), *lines],
+        x_label=x_label,
+        y_label=y_label,
+        labels=[r[0] for r in rows],
+        ticks=ticks,
+        tick_text=_tick_text(ticks),
+        marks=marks,
         right=right,
     )
 
 
 def share_chart(
-    items: Sequence[tuple[str, Number]], *, title: str, warn_at: Number = 0.30,
+    items: Sequence[tuple[str, Number]],
+    *,
+    title: str,
+    warn_at: Number = 0.30,
     chart_id: str | None = None,
 ) -> SafeString:
     """Horizontal bars of each client's share of revenue (fractions 0..1), largest first,

@@ -14,10 +14,11 @@ owner tells them in writing or by phone with a witness, and no referral is owed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -89,7 +90,7 @@ class Reason:
         return self.facts[0].text if self.facts else self.note
 
 
-def _fact(data) -> Fact | None:
+def _fact(data: object) -> Fact | None:
     if not isinstance(data, Mapping):
         return Fact(str(data)) if data else None
     # Facts recorded by the evidence rules keep a code and parameters: rendered again
@@ -112,7 +113,7 @@ def _fact(data) -> Fact | None:
 
 
 def reasons_from_snapshot(
-    snapshot: Sequence[Mapping], confirmed_keys: Iterable[str] | None = None
+    snapshot: Sequence[Mapping[str, Any]], confirmed_keys: Iterable[str] | None = None
 ) -> tuple[Reason, ...]:
     """The confirmed flags, most severe first, with the facts the assessment recorded.
 
@@ -302,7 +303,7 @@ class PlanSituation:
         return next((i for i in self.invoices if i.id == invoice_id), None)
 
 
-def default_choices(s: PlanSituation) -> dict:
+def default_choices(s: PlanSituation) -> dict[str, Any]:
     """The choices the form starts from (the keys are the form's fields)."""
     strongest = strongest_flag(BY_KEY[r.key] for r in s.reasons)
     reason = next((r for r in s.reasons if strongest and r.key == strongest.key), None)
@@ -331,7 +332,7 @@ def default_choices(s: PlanSituation) -> dict:
     }
 
 
-def check_choices(s: PlanSituation, c: dict) -> dict[str, list[str]]:
+def check_choices(s: PlanSituation, c: dict[str, Any]) -> dict[str, list[str]]:
     """The rules, per field. `c` is cleaned form data; it is completed in place
     (the goodwill invoice and amount filled in where the owner left them empty)."""
     errors: dict[str, list[str]] = {}
@@ -388,7 +389,7 @@ def check_choices(s: PlanSituation, c: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _check_goodwill(s: PlanSituation, c: dict, error) -> None:
+def _check_goodwill(s: PlanSituation, c: dict[str, Any], error: Callable[[str, str], None]) -> None:
     kind = c.get("goodwill")
     chosen = s.invoice(c.get("goodwill_invoice"))
     amount = c.get("goodwill_amount")

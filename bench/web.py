@@ -125,9 +125,7 @@ def ensure_data() -> None:
     if listed != "1":
         log(f"creating database {name}")
         # psql, not createdb: createdb takes no connection URL before PostgreSQL 17.
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True
-        )
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
     log("migrating")
     manage("migrate", "--noinput")
     found = shell(
@@ -139,7 +137,11 @@ def ensure_data() -> None:
         started = time.monotonic()
         subprocess.run(
             [PY, "bench/generate_load_data.py", "--business-name", BUSINESS],
-            cwd=ROOT, env=env(), check=True, text=True, capture_output=True,
+            cwd=ROOT,
+            env=env(),
+            check=True,
+            text=True,
+            capture_output=True,
         )
         log(f"  done in {time.monotonic() - started:.0f} s")
         subprocess.run(["psql", DATABASE_URL, "-qc", "VACUUM ANALYZE"], check=True)

@@ -48,18 +48,36 @@ def desc(root: ET.Element) -> str:
 
 def sample_pareto(**kw):
     clients = [
-        ("Acme", 40, 10), ("Beta", 35, 20), (HOSTILE[0], 10, 5), (HOSTILE[1], 5, 15),
-        ("Echo", 4, 10), ("Foxtrot", 2, 10), ("Golf", 2, 10), ("Hotel", 1, 10),
-        ("India", 1, 5), ("Juliet", 0, 5),
+        ("Acme", 40, 10),
+        ("Beta", 35, 20),
+        (HOSTILE[0], 10, 5),
+        (HOSTILE[1], 5, 15),
+        ("Echo", 4, 10),
+        ("Foxtrot", 2, 10),
+        ("Golf", 2, 10),
+        ("Hotel", 1, 10),
+        ("India", 1, 5),
+        ("Juliet", 0, 5),
     ]
     return pareto_chart(clients, title="Trouble against revenue", **kw)
 
 
 def sample_bar(**kw):
-    items = [("0-30 days", Decimal("12500.00")), ("31-60 days", Decimal("4200.5")),
-             (HOSTILE[0], 900), (HOSTILE[1], Decimal("15300"))]
-    return bar_chart(items, title="Receivables by age", x_label="Age bucket",
-                     y_label="Outstanding", money=True, currency="€", **kw)
+    items = [
+        ("0-30 days", Decimal("12500.00")),
+        ("31-60 days", Decimal("4200.5")),
+        (HOSTILE[0], 900),
+        (HOSTILE[1], Decimal("15300")),
+    ]
+    return bar_chart(
+        items,
+        title="Receivables by age",
+        x_label="Age bucket",
+        y_label="Outstanding",
+        money=True,
+        currency="€",
+        **kw,
+    )
 
 
 def sample_share(**kw):
@@ -71,7 +89,10 @@ def sample_grouped(**kw):
     return grouped_bar_chart(
         ["Jan", HOSTILE[0], HOSTILE[1]],
         [("Revenue", [1000, 1200, Decimal("900.50")]), ("Cost to serve", [400, 700, 300])],
-        title="Revenue against cost to serve", x_label="Month", y_label="Amount", currency="€",
+        title="Revenue against cost to serve",
+        x_label="Month",
+        y_label="Amount",
+        currency="€",
         **kw,
     )
 
@@ -155,8 +176,14 @@ def test_empty_data_draws_a_frame_with_a_message(name):
 
 
 def test_negative_values_hang_below_the_zero_line():
-    svg = bar_chart([("Acme", Decimal("-1200.50")), ("Beta", 3400)], title="Profit",
-                    x_label="Client", y_label="Profit", money=True, currency="EUR")
+    svg = bar_chart(
+        [("Acme", Decimal("-1200.50")), ("Beta", 3400)],
+        title="Profit",
+        x_label="Client",
+        y_label="Profit",
+        money=True,
+        currency="EUR",
+    )
     root = parse(svg)
     zero = next(line for line in root.iter(f"{NS}line") if line.get("stroke-width") == "1.5")
     acme, beta = bars(root)
@@ -256,8 +283,16 @@ def test_share_others_is_never_warned_about():
 
 def test_bar_chart_highlights_above_threshold():
     items = [("INV-1", 30), ("INV-2", 95), ("INV-3", 90), ("INV-4", 200)]
-    root = parse(bar_chart(items, title="Days late", x_label="Invoice", y_label="Days late",
-                           highlight_above=90, threshold_label="90 days late"))
+    root = parse(
+        bar_chart(
+            items,
+            title="Days late",
+            x_label="Invoice",
+            y_label="Days late",
+            highlight_above=90,
+            threshold_label="90 days late",
+        )
+    )
     fills = [b.get("fill") for b in bars(root)]
     assert fills == ["#0072B2", "#D55E00", "#0072B2", "#D55E00"]
     assert "90 days late" in texts(root)
@@ -266,8 +301,14 @@ def test_bar_chart_highlights_above_threshold():
 
 
 def test_money_and_number_formatting_has_no_float_artefacts():
-    root = parse(bar_chart([("a", 0.1 + 0.2), ("b", 1234567), ("c", Decimal("4200.5"))],
-                           title="T", x_label="X", y_label="Y"))
+    root = parse(
+        bar_chart(
+            [("a", 0.1 + 0.2), ("b", 1234567), ("c", Decimal("4200.5"))],
+            title="T",
+            x_label="X",
+            y_label="Y",
+        )
+    )
     assert desc(root) == "a: 0.3; b: 1,234,567; c: 4,200.5."
     root = parse(sample_bar())
     assert "€4,200.50" in texts(root) and "€12,500" in texts(root)

@@ -72,9 +72,10 @@ def test_search_by_client_or_contact_name_starts_with_first(staff_client, client
     response = staff_client.get(URL, {"q": "&"})
     assert [c.pk for c in response.context["matches"]] == [clients["Brick & Co"].pk]
     assert "Brick &amp; Co" in response.content.decode()
-    assert "No client or contact has that in their name" in staff_client.get(
-        URL, {"q": "zzz"}
-    ).content.decode()
+    assert (
+        "No client or contact has that in their name"
+        in staff_client.get(URL, {"q": "zzz"}).content.decode()
+    )
 
 
 def test_search_never_finds_another_business(staff_client, clients, other_business):
@@ -104,9 +105,7 @@ def test_too_many_matches_asks_for_more_of_the_name(staff_client, business, monk
     assert "More clients match" in response.content.decode()
 
 
-def test_the_form_offers_the_chosen_and_recent_clients_and_their_contacts(
-    staff_client, clients
-):
+def test_the_form_offers_the_chosen_and_recent_clients_and_their_contacts(staff_client, clients):
     factories.incident(clients["Echo Media"])
     jane = factories.contact(clients["Acme Ltd"], name="Jane Doe")
     eve = factories.contact(clients["Echo Media"], name="Eve Echo")
