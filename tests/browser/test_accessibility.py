@@ -101,3 +101,34 @@ def test_main_pages_have_no_serious_axe_violation(browser, live_server, world, l
     print(f"{language}: {time.monotonic() - started:.1f}s")
     found = sorted(set(found))
     assert not found, f"{len(found)} serious axe violations:\n" + "\n".join(found)
+
+
+SMALLEST_TEXT_PX = """() => [...document.querySelectorAll(".chart svg")].map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll("text")].map(
+        t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return Math.min(...sizes);
+})"""
+
+
+def test_charts_are_legible_on_a_phone(browser, live_server, world, shot):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=VIEWPORTS["375"], is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        _log_in(page, world.owner.email)
+        for name, url in (
+            ("home", reverse("home")),
+            ("client", reverse("assessments:client_detail", args=[world.client.pk])),
+        ):
+            page.goto(url)
+            smallest = page.evaluate(SMALLEST_TEXT_PX)
+            assert smallest, f"no chart on the {name} page"
+            # The drawn size: 10 px for the smallest label, never squeezed below it.
+            assert min(smallest) >= 10, f"{name}: chart text {min(smallest):.1f} px"
+            # The chart scrolls inside its box; the page itself keeps the phone's width.
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            shot(page, f"a11y-charts-{name}-375")
+    finally:
+        context.close()
