@@ -65,6 +65,8 @@ def client_fields(name: str) -> dict[str, Any]:
         "payment_terms_days": "30",
         "has_written_contract": "true",
         "contract_terms": "Website, 12 pages, EUR 9,000.",
+        "contract_notice_days": "30",
+        "has_termination_clause": "on",
         "referrals_sent": "1",
         "long_standing": "false",
         "language": "hr",

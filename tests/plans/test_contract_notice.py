@@ -29,7 +29,7 @@ def _letter(plan) -> str:
     from assessments import pdf
 
     html = pdf.plan_html(plan)
-    section = re.search(r'<div class="letter">.*?</div>', html, re.S).group(0)
+    section = re.search(r'<div class="letter"[^>]*>.*?</div>', html, re.S).group(0)
     return " ".join(re.sub(r"<[^>]+>", " ", section).split()).replace("&#x27;", "'")
 
 

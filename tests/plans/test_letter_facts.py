@@ -136,7 +136,7 @@ def _forbidden_words() -> set[str]:
 def _letter_text(plan) -> str:
     html = pdf.plan_html(plan)
     section = re.search(r'<section id="letter".*?</section>', html, re.S).group(0)
-    body = re.search(r'<div class="letter">.*?</div>', section, re.S)
+    body = re.search(r'<div class="letter"[^>]*>.*?</div>', section, re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", (body or section).group(0))).split())
 
 
