@@ -61,7 +61,7 @@ def _log_in(page, email: str) -> None:
     page.goto(reverse("accounts:login"))
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(factories.PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.locator("#id_password").press("Enter")
     page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 

@@ -273,6 +273,7 @@ def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page
     shot(page, "owner-06-review-checklist")
     page.get_by_role("button", name=re.compile("Continue to the weighing")).click()
     page.get_by_label("Unlikely").check()
+    page.get_by_role("group", name=re.compile("long-standing")).get_by_label("No").check()
     shot(page, "owner-07-review-weighing")
     page.get_by_role("button", name=re.compile("See the verdict")).click()
     shot(page, "owner-08-review-verdict")
