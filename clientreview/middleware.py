@@ -39,6 +39,11 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code >= 500:
+            # An error page is never kept either; and while the database is down, asking
+            # who is logged in would wait for a second connection attempt.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
