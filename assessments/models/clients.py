@@ -9,9 +9,41 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from accounts.querysets import TenantQuerySet
+from clientreview.lib.text import fold
 
 
-class Client(models.Model):
+class NamedQuerySet(TenantQuerySet):
+    """Rows with a `search_name` beside their `name`, kept in step on every path that
+    writes a name: `save()` and `bulk_create()` (nothing updates names in bulk)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.search_name = fold(obj.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class Named(models.Model):
+    """A client's or contact's name, and the same name as a search compares it
+    (`clientreview.lib.text.fold`), so search works alike on SQLite and PostgreSQL; the
+    folded name is trigram-indexed on PostgreSQL (migration 0012)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    # Text: folding can lengthen a name ("ß" is "ss").
+    search_name = models.TextField(editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+
+class Client(Named):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         UNDER_REVIEW = "under_review", _("Under review")
@@ -24,7 +56,6 @@ class Client(models.Model):
         RETAINER = "retainer", _("Retainer")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="clients")
-    name = models.CharField(_("name"), max_length=200)
     client_since = models.DateField(_("client since"), default=timezone.localdate)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
@@ -89,7 +120,7 @@ class Client(models.Model):
     offboarded_on = models.DateField(_("offboarded on"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -109,16 +140,15 @@ class Client(models.Model):
         return self.status != self.Status.OFFBOARDED
 
 
-class Contact(models.Model):
+class Contact(Named):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

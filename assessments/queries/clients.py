@@ -45,6 +45,7 @@ from assessments.models import (
     Invoice,
     TimeEntry,
 )
+from clientreview.lib.text import fold
 
 TIMELINE_STEP = 50
 TIMELINE_MAX_PAGES = 20
@@ -119,26 +120,32 @@ def sorted_clients(
 CONTACT_MATCHES = 200
 
 
-def find_clients(business: Business, search: str, limit: int) -> QuerySet[Client]:
-    """Up to `limit` clients whose name, or a contact's, holds `search`; names that start
-    with it first, then by name.
+def named(clients: QuerySet[Client], search: str) -> QuerySet[Client]:
+    """The clients whose name holds `search`, case and accents aside (`fold`)."""
+    return clients.filter(search_name__contains=fold(search))
 
-    Both name conditions are `UPPER(name) LIKE UPPER(...)` on PostgreSQL, which the
-    trigram indexes of migration 0003 serve; the contacts are capped at `CONTACT_MATCHES`
+
+def find_clients(business: Business, search: str, limit: int) -> QuerySet[Client]:
+    """Up to `limit` clients whose name, or a contact's, holds `search` (case and accents
+    aside); names that start with it first, then by name.
+
+    Both name conditions are `search_name LIKE '%…%'`, which the trigram indexes of
+    migration 0012 serve on PostgreSQL; the contacts are capped at `CONTACT_MATCHES`
     (a search that broad is too broad to list anyway).
     """
+    folded = fold(search)
     # Each name condition in a subquery of its own, so each is served by its own index
     # (an OR of a column condition and a subquery makes PostgreSQL scan the clients).
-    by_name = Client.objects.filter(business=business, name__icontains=search).values("pk")
+    by_name = Client.objects.filter(business=business, search_name__contains=folded).values("pk")
     by_contact = (
-        Contact.objects.filter(business=business, name__icontains=search)
+        Contact.objects.filter(business=business, search_name__contains=folded)
         .order_by()
         .values("client_id")[:CONTACT_MATCHES]
     )
     return (
         Client.objects.filter(business=business)
         .filter(Q(pk__in=by_name) | Q(pk__in=by_contact))
-        .annotate(rank=Case(When(name__istartswith=search, then=0), default=1))
+        .annotate(rank=Case(When(search_name__startswith=folded, then=0), default=1))
         .order_by("rank", "name", "pk")
         .only("pk", "name", "status")[:limit]
     )

@@ -46,6 +46,7 @@ from assessments.models import (
     Invoice,
     TimeEntry,
 )
+from clientreview.lib.text import fold
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 NO_VERDICT = "none"
@@ -160,7 +161,7 @@ def table(
     if open_flag:
         qs = qs.filter(has_open_flag=True)
     if search:
-        qs = qs.filter(name__icontains=search)
+        qs = qs.filter(search_name__contains=fold(search))
     key = SORTS.get(sort, SORTS[DEFAULT_SORT])
     order = F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True)
     # Name then id break ties, so pages never overlap or skip a client.

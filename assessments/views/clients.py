@@ -39,7 +39,7 @@ def _client_list_context(request: HttpRequest) -> dict:
     search, status, sort = form.values()
     clients = for_business(Client, request)
     if search:
-        clients = clients.filter(name__icontains=search)
+        clients = client_queries.named(clients, search)
     if status:
         clients = clients.filter(status=status)
     clients = client_queries.sorted_clients(clients, sort, request.business)
