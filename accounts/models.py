@@ -191,8 +191,22 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+
+    class Digest(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly, on Mondays")
+        OFF = "off", _("Off")
+
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     created = models.DateTimeField(auto_now_add=True)
+    # The early-warning digest (owners): how often, and up to when it has been sent.
+    warning_digest = models.CharField(
+        _("e-mail me clients that need a look"),
+        max_length=10,
+        choices=Digest.choices,
+        default=Digest.DAILY,
+    )
+    warnings_sent_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TenantQuerySet.as_manager()
 

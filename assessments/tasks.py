@@ -279,9 +279,17 @@ def requeue_stale_plans(now: datetime | None = None) -> int:
 # =============================================================================
 
 from assessments.services import reminders as reminder_services  # noqa: E402
+from assessments.services import warnings as warning_services  # noqa: E402
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
 def send_daily_reminders() -> int:
     """The daily sweep (Celery beat): record what fell due, e-mail each owner once."""
     return reminder_services.send_reminders()
+
+
+@shared_task(acks_late=True, soft_time_limit=1200, time_limit=1260)
+def send_early_warnings() -> int:
+    """The daily early warning (Celery beat): run the rules over every active client,
+    record what newly points to Watch or Fire, e-mail each owner's digest as they chose."""
+    return warning_services.send_warnings()

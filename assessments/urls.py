@@ -11,6 +11,7 @@ from assessments.views import partners as partner_views
 from assessments.views import plans as plan_views
 from assessments.views import portfolio as portfolio_views
 from assessments.views import reminders as reminder_views
+from assessments.views import warnings as warning_views
 
 app_name = "assessments"
 
@@ -112,6 +113,8 @@ urlpatterns += [
 # Between reviews: reminders of dates that fell due, as a list, .ics files and a feed.
 urlpatterns += [
     path("reminders/", reminder_views.reminder_list, name="reminder_list"),
+    # Early warning: clients the rules newly point to Watch or Fire.
+    path("clients/need-a-look/", warning_views.warning_list, name="warning_list"),
     path("reminders/<int:pk>/event.ics", reminder_views.reminder_ics, name="reminder_ics"),
     path(
         "reminders/calendar/new/",

@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Daily at 06:15 UTC; idempotent (each warning is e-mailed to each owner once).
+    "send-early-warnings": {
+        "task": "assessments.tasks.send_early_warnings",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 # --- Security ---------------------------------------------------------------------

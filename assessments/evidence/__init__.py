@@ -10,7 +10,7 @@
 
 from assessments.evidence.descriptions import describe
 from assessments.evidence.facts import Fact, Link, format_money
-from assessments.evidence.gather import gather
+from assessments.evidence.gather import gather, gather_many
 from assessments.evidence.inputs import EvidenceInput, Thresholds
 from assessments.evidence.report import (
     EvidenceReport,
@@ -37,6 +37,7 @@ __all__ = [
     "describe",
     "format_money",
     "gather",
+    "gather_many",
     "propose",
     "proposed_keys",
     "report_from_snapshot",

@@ -6,7 +6,7 @@ from assessments.models.flags import AbuseFlag
 from assessments.models.incidents import Evidence, Incident, IncidentVersion
 from assessments.models.money import Expense, Invoice, TimeEntry
 from assessments.models.plans import OffboardingPlan, ReferralPartner
-from assessments.models.reminders import CalendarFeed, Reminder
+from assessments.models.reminders import CalendarFeed, EarlyWarning, Reminder
 from assessments.models.submissions import Submission
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Assessment",
     "AssessmentAnswer",
     "CalendarFeed",
+    "EarlyWarning",
     "Client",
     "Contact",
     "Evidence",

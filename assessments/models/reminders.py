@@ -1,4 +1,5 @@
-"""Reminders of dates that fall due between reviews, and each owner's private calendar feed."""
+"""Between reviews: reminders of dates that fall due, early warnings of clients going bad,
+and each owner's private calendar feed."""
 
 from __future__ import annotations
 
@@ -73,3 +74,33 @@ class CalendarFeed(models.Model):
     def new_token(cls) -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
         return token, hash_feed_token(token)
+
+
+class EarlyWarning(models.Model):
+    """The evidence rules, run by the daily task, newly point a client to Watch or Fire.
+
+    Recorded when what the rules propose includes a flag that was neither proposed nor
+    confirmed at the client's last review, nor in the last warning about it; shown until
+    the client is reviewed again, and e-mailed in each owner's digest once.
+    """
+
+    class Verdict(models.TextChoices):
+        WATCH = "watch", _("Watch")
+        FIRE = "fire", _("Fire")
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="early_warnings")
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    # Every flag the rules propose, and those of them that are new since the baseline.
+    flags = models.JSONField(default=list)
+    new_flags = models.JSONField(default=list)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["business", "-created"], name="warning_business_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()}: {self.client} on {self.created:%Y-%m-%d}"

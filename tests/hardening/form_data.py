@@ -23,6 +23,7 @@ from assessments.forms import imports as import_forms
 from assessments.forms import incidents as incident_forms
 from assessments.forms import money as money_forms
 from assessments.forms import plans as plan_forms
+from assessments.forms import warnings as warning_forms
 from assessments.redflags import CATALOGUE
 from tests import factories
 from tests.hardening import valid_data as v
@@ -93,6 +94,9 @@ FORMS: dict[str, FormSpec] = {
         "owner", lambda w: {"role": "owner"}, ((account_forms.RoleForm, ""),)
     ),
     "accounts:settings": FormSpec("owner", v.settings, ((account_forms.BusinessSettingsForm, ""),)),
+    "assessments:warning_list": FormSpec(
+        "owner", lambda w: {"warning_digest": "weekly"}, ((warning_forms.DigestForm, ""),)
+    ),
     "accounts:switch_business": FormSpec("owner", lambda w: {"business": str(w.business.pk)}),
     "assessments:client_create": FormSpec(
         "owner",

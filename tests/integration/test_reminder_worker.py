@@ -39,3 +39,32 @@ def test_the_worker_sends_each_reminder_once(celery_worker, business, owner, sta
     wait_for(lambda: "succeeded" in celery_worker.log.read_text().split(result.id)[-1])
     assert len(_subjects(celery_worker)) == 1
     assert Reminder.objects.count() == 6
+
+
+def _digests(worker) -> list[str]:
+    return [
+        line
+        for line in worker.log.read_text().splitlines()
+        if line.startswith("Subject: ") and "need" in line and "a look" in line
+    ]
+
+
+def test_the_worker_sends_the_early_warning_digest_once(celery_worker, business, owner, staff):
+    from assessments.models import EarlyWarning
+    from assessments.tasks import send_early_warnings
+    from tests import factories
+    from tests.reminders import test_early_warning as warning_cases
+
+    for i, case in enumerate(warning_cases.CASES):
+        client = factories.client(business, name=f"Client {i}")
+        case(client, owner)
+    send_early_warnings.delay()
+    wait_for(lambda: len(_digests(celery_worker)) >= 1)
+    # Three of the records point somewhere new (see the cases); one owner, one message.
+    assert EarlyWarning.objects.filter(business=business).count() == 3
+    assert len(_digests(celery_worker)) == 1
+
+    result = send_early_warnings.delay()
+    wait_for(lambda: "succeeded" in celery_worker.log.read_text().split(result.id)[-1])
+    assert len(_digests(celery_worker)) == 1
+    assert EarlyWarning.objects.count() == 3
