@@ -1,59 +1,120 @@
-"""Issue 18: the language switcher in a real browser, and the portfolio in Greek.
-
-Screenshots: test-artifacts/screenshots/i18n-login-switcher.png, i18n-login-el.png,
-i18n-portfolio-el.png.
-"""
+"""Issue 18: the staff phone journey and the owner's pages in each language beside English,
+in a real browser whose language is the user's, with no English left beyond names and
+data (the same test of a piece of text as tests/hardening/test_no_english_left.py), and a
+screenshot of each page in each language under test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import expect
 
-from accounts.models import User
-from assessments.demo import DEMO_PASSWORD, seed_demo
+from assessments.models import Incident
+from tests import factories
+from tests.browser.test_accessibility import _owner_pages
+from tests.hardening.test_no_english_left import _data_strings, _english
+from tests.hardening.world import World, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def test_switching_to_greek_on_the_login_page_and_the_portfolio_in_greek(new_page, shot):
-    business = seed_demo()
-    owner = User.objects.get(email="owner@example.com")
-    page = new_page(viewport={"width": 1280, "height": 900})
-    page.goto("/accounts/login/")
-    switcher = page.locator("select[name='language']")
-    expect(switcher).to_be_visible()
-    # With the script, the button is hidden and choosing a language is enough.
-    expect(page.locator("[data-autosubmit-button]")).to_be_hidden()
-    shot(page, "i18n-login-switcher")
-    switcher.select_option(label="Ελληνικά")
-    page.wait_for_function("document.documentElement.lang === 'el'")
-    assert page.url.endswith("/accounts/login/")
-    assert page.csp_errors == []
-    expect(page.locator("select[name='language']")).to_have_value("el")
-    shot(page, "i18n-login-el")
-
-    page.locator("input[name='username']").fill(owner.email)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("form:not(.language-form) button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/$"))
-    assert page.evaluate("document.documentElement.lang") == "el"
-    expect(page.locator("select[name='language']")).to_have_value("el")
-    owner.refresh_from_db()
-    assert owner.language == ""  # chosen before logging in: the cookie, not the profile
-    shot(page, "i18n-portfolio-el")
-    assert business.pk
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+# Visible text and the attributes a person reads, as the browser shows them.
+TEXTS = """() => {
+  const out = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest("script, style, [hidden]")) continue;
+    if (n.textContent.trim()) out.push(n.textContent);
+  }
+  for (const el of document.querySelectorAll("[placeholder], [title], [aria-label], [alt]")) {
+    for (const a of ["placeholder", "title", "aria-label", "alt"]) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
+  }
+  return out;
+}"""
 
 
-def test_without_script_the_button_switches(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(business, owner, staff, other_business, outsider) -> World:
+    return build_world(business, owner, staff, other_business, outsider)
+
+
+def _english_on(page, where: str, data: list[str]) -> list[str]:
+    return [
+        f"{where}: {' '.join(piece.split())[:120]}"
+        for piece in page.evaluate(TEXTS)
+        if _english(piece, data)
+    ]
+
+
+def _log_in(page, email: str) -> None:
+    page.goto(reverse("accounts:login"))
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(factories.PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_phone_journey_and_owner_pages_in_each_language(
+    browser, live_server, world, language, shot
+):
+    data = _data_strings() + ["Shouted at the crew on site."]
+    left: list[str] = []
+
+    phone = browser.new_context(base_url=live_server.url, locale=language, **PHONE)
     try:
-        page = context.new_page()
-        page.goto("/accounts/signup/")
-        page.locator("select[name='language']").select_option("hr")
-        page.locator("[data-autosubmit-button]").click()
-        page.wait_for_url(re.compile(r"/accounts/signup/$"))
-        assert page.locator("html").get_attribute("lang") == "hr"
+        page = phone.new_page()
+        page.goto(reverse("accounts:login"))
+        assert page.locator("html").get_attribute("lang") == language
+        left += _english_on(page, "login", data)
+        _log_in(page, world.staff.email)
+        left += _english_on(page, "staff home", data)
+        page.goto(reverse("assessments:incident_create"))
+        form = page.locator("form.incident-form")
+        expect(form).to_be_visible()
+        left += _english_on(page, "incident form", data)
+        shot(page, f"lang-{language}-staff-incident-form-375")
+        before = Incident.objects.filter(business=world.business).count()
+        client_select = form.locator("select[name=client]")
+        if client_select.count():
+            client_select.select_option(str(world.client.pk))
+        form.locator("select[name=category]").select_option("verbal_abuse")
+        form.locator("input[name=severity][value=high] + label").click()
+        form.locator("textarea[name=description]").fill("Shouted at the crew on site.")
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        assert Incident.objects.filter(business=world.business).count() == before + 1
+        left += _english_on(page, "incident saved", data)
+        shot(page, f"lang-{language}-staff-incident-saved-375")
     finally:
-        context.close()
+        phone.close()
+
+    desk = browser.new_context(
+        base_url=live_server.url, locale=language, viewport={"width": 1280, "height": 800}
+    )
+    try:
+        page = desk.new_page()
+        _log_in(page, world.owner.email)
+        pages = _owner_pages(world) | {
+            "reminders": reverse("assessments:reminder_list"),
+            "clients that need a look": reverse("assessments:warning_list"),
+        }
+        for name, url in pages.items():
+            response = page.goto(url)
+            assert response is not None and response.status == 200, f"{name}: {url}"
+            left += _english_on(page, name, data)
+            if name in ("home", "review verdict", "plan page", "client page"):
+                shot(page, f"lang-{language}-owner-{name.replace(' ', '-')}")
+    finally:
+        desk.close()
+    assert not sorted(set(left)), "English left:\n" + "\n".join(sorted(set(left)))
