@@ -213,7 +213,9 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(
+    env: dict[str, str], log: Path, workers: int = 1
+) -> tuple[subprocess.Popen, str]:
     """Serve the app from a gunicorn subprocess, production-like (DEBUG off); wait for it."""
     port = free_port()
     env = {
@@ -228,7 +230,7 @@ def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, st
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "clientreview.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "2", "--timeout", "30"],
+             "--workers", str(workers), "--threads", "2", "--timeout", "30"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
