@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Business, Membership, User
+from assessments.language import owner_language
 from assessments.models import AbuseFlag, Assessment, Client, Invoice, OffboardingPlan, Reminder
 
 Kind = Reminder.Kind
@@ -181,17 +182,21 @@ def email_reminders(business: Business) -> int:
         if not pending:
             return 0
         owners = _owners(business)
-        with timezone.override(business.tzinfo):
-            context = {
-                "business": business,
-                "reminders": [(r, settings.SITE_URL + r.path) for r in pending],
-                "list_link": settings.SITE_URL + reverse("assessments:reminder_list"),
-            }
-            subject = " ".join(render_to_string("emails/reminders_subject.txt", context).split())[
-                :200
-            ]
-            body = render_to_string("emails/reminders.txt", context)
-        messages = [EmailMessage(subject, body, to=[owner.email]) for owner in owners]
+        context = {
+            "business": business,
+            "reminders": [(r, settings.SITE_URL + r.path) for r in pending],
+            "list_link": settings.SITE_URL + reverse("assessments:reminder_list"),
+        }
+        messages = []
+        for owner in owners:
+            # Each owner reads it in their own language (their profile's, else the business's).
+            language = owner_language(owner, business)
+            with translation.override(language), timezone.override(business.tzinfo):
+                subject = " ".join(
+                    render_to_string("emails/reminders_subject.txt", context).split()
+                )[:200]
+                body = render_to_string("emails/reminders.txt", context)
+            messages.append(EmailMessage(subject, body, to=[owner.email]))
         if messages:
             get_connection().send_messages(messages)
         Reminder.objects.filter(pk__in=[r.pk for r in pending]).update(emailed_at=timezone.now())

@@ -259,3 +259,14 @@ def test_feed_stops_when_the_user_is_no_longer_owner(anon_client, owner_client, 
     url = _feed_url(owner_client)
     Membership.objects.filter(user=owner).update(role=Membership.Role.STAFF)
     assert Calendar.from_ical(anon_client.get(url).content).walk("VEVENT") == []
+
+
+def test_each_owner_reads_the_reminders_in_their_language(business, owner):
+    greek = factories.member(business, role="owner", email="eleni@alpha.test", language="el")
+    fire_cooling_off_ended(business, owner)
+    mail.outbox.clear()
+    assert send_reminders([business]) == 2
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert "fell due" in sent[owner.email].subject
+    assert "fell due" not in sent[greek.email].subject
+    assert "Fire Ltd" in sent[greek.email].body
