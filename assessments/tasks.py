@@ -7,8 +7,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,24 +22,6 @@ logger = logging.getLogger(__name__)
 # =============================================================================
 # Abuse flags: tell every owner at once.
 # =============================================================================
-
-FLAG_NOTIFIED_KEY = "abuse-flag-notified:{pk}"
-FLAG_NOTIFIED_TTL = 7 * 24 * 3600
-
-
-def _already_notified(flag_id: int) -> bool:
-    try:
-        return bool(cache.get(FLAG_NOTIFIED_KEY.format(pk=flag_id)))
-    except Exception:  # noqa: BLE001 - a cache outage must not stop the warning
-        logger.warning("cache unavailable while checking flag %s notification", flag_id)
-        return False
-
-
-def _mark_notified(flag_id: int) -> None:
-    try:
-        cache.set(FLAG_NOTIFIED_KEY.format(pk=flag_id), 1, FLAG_NOTIFIED_TTL)
-    except Exception:  # noqa: BLE001
-        logger.warning("cache unavailable while marking flag %s as notified", flag_id)
 
 
 def _abuse_flag_mail(context: dict, language: str, tz) -> tuple[str, str]:
@@ -63,18 +45,27 @@ def _abuse_flag_mail(context: dict, language: str, tz) -> tuple[str, str]:
 def notify_owners_of_flag(flag_id: int) -> int:
     """E-mail every owner of the flag's business that a contact was flagged abusive.
 
-    Idempotent enough: a run that already sent (re-delivered after a lost ack)
-    is skipped through a cache mark set after sending. If the mark cannot be
-    kept, owners may get the warning twice, which beats not getting it at all.
+    Once: the flag's row is locked while the e-mails go, and `owners_notified_at` is
+    set in the same transaction, so a run re-delivered after a lost ack, or a second
+    worker, finds it set and sends nothing; a failed send rolls back and is retried.
     Returns the number of e-mails sent.
     """
-    flag = (
-        AbuseFlag.objects.select_related("business", "contact__client", "raised_by")
-        .filter(pk=flag_id)
-        .first()
-    )
-    if flag is None or _already_notified(flag_id):
-        return 0
+    with transaction.atomic():
+        flag = (
+            AbuseFlag.objects.select_for_update(of=("self",))
+            .select_related("business", "contact__client", "raised_by")
+            .filter(pk=flag_id, owners_notified_at__isnull=True)
+            .first()
+        )
+        if flag is None:
+            return 0
+        sent = _send_flag_mail(flag)
+        flag.owners_notified_at = timezone.now()
+        flag.save(update_fields=["owners_notified_at"])
+    return sent
+
+
+def _send_flag_mail(flag: AbuseFlag) -> int:
     owners = list(
         User.objects.filter(
             memberships__business=flag.business,
@@ -107,7 +98,6 @@ def notify_owners_of_flag(flag_id: int) -> int:
         subject, body = rendered[language]
         messages.append(EmailMessage(subject, body, to=[owner.email]))
     get_connection().send_messages(messages)
-    _mark_notified(flag_id)
     return len(messages)
 
 
@@ -123,7 +113,6 @@ from datetime import datetime, timedelta  # noqa: E402
 from celery.exceptions import SoftTimeLimitExceeded  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from django.db import OperationalError as DatabaseOperationalError  # noqa: E402
-from django.db import transaction  # noqa: E402
 from django.db.models import F, Q  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 

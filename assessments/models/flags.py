@@ -43,6 +43,8 @@ class AbuseFlag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     clear_reason = models.TextField(_("why it is cleared"), max_length=5000, blank=True)
+    # When the owners were e-mailed about it (once, by `notify_owners_of_flag`).
+    owners_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AbuseFlagQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -223,6 +224,30 @@ def test_task_emails_each_owner_once(jane, staff, owner, business, mailoutbox):
     assert notify_owners_of_flag(flag.pk) == 0  # a re-delivered task does not mail again
     assert [m.to for m in mailoutbox] == [[owner.email]]
     assert notify_owners_of_flag(999999) == 0
+    # Kept in the flag's row, not in a cache: emptying the cache sends nothing again.
+    flag.refresh_from_db()
+    assert flag.owners_notified_at is not None
+    cache.clear()
+    assert notify_owners_of_flag(flag.pk) == 0
+
+
+def test_a_failed_send_is_not_recorded_as_sent(
+    business, owner, staff, jane, mailoutbox, monkeypatch
+):
+    flag = AbuseFlag.objects.create(
+        business=business, contact=jane, reason="Threats", raised_by=staff
+    )
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("SMTP down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
+    with pytest.raises(ConnectionError):
+        notify_owners_of_flag(flag.pk)
+    flag.refresh_from_db()
+    assert flag.owners_notified_at is None  # the retry will send it
+    monkeypatch.undo()
+    assert notify_owners_of_flag(flag.pk) == 1
 
 
 def test_email_keeps_markup_as_typed_and_the_subject_on_one_line(
