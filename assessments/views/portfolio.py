@@ -70,7 +70,7 @@ def _any_client(request: HttpRequest) -> bool:
 
 
 def _row(client: Client, flags: dict[int, list], total: Decimal | None) -> dict:
-    """One table row; the share uses the business's revenue from the (cached) chart data."""
+    """One table row; the share uses the business's revenue, as the page's charts do."""
     return {
         "client": client,
         "verdict_label": dict(scoring.Verdict.choices).get(client.latest_verdict, ""),
