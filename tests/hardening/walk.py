@@ -110,6 +110,7 @@ OWNER = {
     "assessments:thresholds",
     "assessments:portfolio_csv",
     "assessments:reminder_list",
+    "assessments:warning_list",
     "assessments:reminder_ics",
     "assessments:calendar_feed_create",
     "assessments:calendar_feed_revoke",
