@@ -98,3 +98,17 @@ def outsider_client(outsider):
 @pytest.fixture
 def anon_client():
     return HttpClient()
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """For tests that log people in many times (the walks, the browser tier)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(business, owner, staff, other_business, outsider):
+    """Business A with one of everything, and business B (tests/hardening/world.py)."""
+    from tests.hardening.world import build_world
+
+    return build_world(business, owner, staff, other_business, outsider)

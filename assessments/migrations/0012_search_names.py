@@ -21,24 +21,20 @@ def fill(apps, schema_editor):
         model.objects.bulk_update(rows, ["search_name"], batch_size=1000)
 
 
-def move_indexes(apps, schema_editor):
+def _index(schema_editor, expression: str) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for table, index in TABLES:
         schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
-        schema_editor.execute(
-            f"CREATE INDEX {index} ON {table} USING gin (search_name gin_trgm_ops)"
-        )
+        schema_editor.execute(f"CREATE INDEX {index} ON {table} USING gin ({expression})")
+
+
+def move_indexes(apps, schema_editor):
+    _index(schema_editor, "search_name gin_trgm_ops")
 
 
 def restore_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, index in TABLES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
-        schema_editor.execute(
-            f"CREATE INDEX {index} ON {table} USING gin ((UPPER(name::text)) gin_trgm_ops)"
-        )
+    _index(schema_editor, "(UPPER(name::text)) gin_trgm_ops")
 
 
 class Migration(migrations.Migration):

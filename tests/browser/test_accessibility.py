@@ -15,22 +15,15 @@ from django.urls import reverse
 
 from tests import factories
 from tests.browser.axe import serious_violations
-from tests.hardening.world import World, build_world
+from tests.hardening.world import World
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fast_password_hashing"),
+]
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "375": {"width": 375, "height": 812}}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(business, owner, staff, other_business, outsider) -> World:
-    return build_world(business, owner, staff, other_business, outsider)
 
 
 def _member_pages(w: World) -> dict[str, str]:

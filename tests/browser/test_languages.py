@@ -14,9 +14,11 @@ from assessments.models import Incident
 from tests import factories
 from tests.browser.test_accessibility import _owner_pages
 from tests.hardening.test_no_english_left import _data_strings, _english
-from tests.hardening.world import World, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fast_password_hashing"),
+]
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
@@ -36,16 +38,6 @@ TEXTS = """() => {
   }
   return out;
 }"""
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(business, owner, staff, other_business, outsider) -> World:
-    return build_world(business, owner, staff, other_business, outsider)
 
 
 def _english_on(page, where: str, data: list[str]) -> list[str]:

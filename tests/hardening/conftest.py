@@ -1,18 +1,12 @@
-"""Fixtures of the hardening tier: business A with one of everything (see world.py)."""
+"""Fixtures of the hardening tier: business A with one of everything (`world`, in
+tests/conftest.py; see world.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.hardening.world import World, build_world
-
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _fast_password_hashing(fast_password_hashing):
     # The corpus logs people in thousands of times; real hashing would take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(business, owner, staff, other_business, outsider) -> World:
-    return build_world(business, owner, staff, other_business, outsider)
+    return fast_password_hashing
