@@ -58,7 +58,9 @@ class ImportFileError(Exception):
 @dataclass
 class Table:
     header: list[str]
-    rows: Iterator[tuple[int, list[str]]]  # (line or row number, cells)
+    # (line or row number, cells); a workbook's number cells stay Decimal until the reader
+    # knows which decimal mark the file's text cells use.
+    rows: Iterator[tuple[int, list[str | Decimal]]]
     detected: dict[str, str] = field(default_factory=dict)
 
 
@@ -262,7 +264,7 @@ def _rows_up_to(rows, limit: int = 5002):
         yield row
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object) -> str | Decimal:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -277,5 +279,7 @@ def _cell_text(value: object) -> str:
         number = Decimal(repr(value))
         cents = number.quantize(Decimal("0.01")) if abs(number) < 10**15 else number
         # 1234.4999999999998 from a formula is 1234.50; 0.125 typed in stays 0.125 (refused).
-        return str(cents if abs(number - cents) < Decimal("1e-9") else number)
+        return cents if abs(number - cents) < Decimal("1e-9") else number
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
     return str(value).strip()

@@ -229,6 +229,13 @@ def _columns(header: list[str]) -> dict[int, str] | str:
     return columns
 
 
+def _text(value: str | Decimal, mark: str | None) -> str:
+    if isinstance(value, str):
+        return value
+    text = str(value)
+    return text.replace(POINT, COMMA) if mark == COMMA else text
+
+
 def read_upload(
     data: bytes, name: str = "", language: str | None = None, encoding: str = ""
 ) -> Upload:
@@ -242,20 +249,25 @@ def read_upload(
     columns = _columns(table.header)
     if isinstance(columns, str):
         raise ImportFileError(columns)
-    rows = []
+    typed: list[tuple[int, dict[str, str | Decimal]]] = []
     for line, values in table.rows:
         if not any(str(v).strip() for v in values):
             continue
-        if len(rows) >= MAX_ROWS:
+        if len(typed) >= MAX_ROWS:
             raise ImportFileError(
                 _("The file has more than %(max)d rows: split it into several files.")
                 % {"max": MAX_ROWS}
             )
-        raw = {key: "" for key in FIELDS}
+        raw: dict[str, str | Decimal] = {key: "" for key in FIELDS}
         for index, key in columns.items():
             if index < len(values):
-                raw[key] = str(values[index]).strip()
-        rows.append((line, raw))
+                value = values[index]
+                raw[key] = value.strip() if isinstance(value, str) else value
+        typed.append((line, raw))
+    # A workbook's number cells are written with the mark its text amounts use, so that
+    # 1234.5 in a cell and "1.234,50" typed as text read alike.
+    mark = decimal_mark(a for _line, raw in typed if isinstance(a := raw["amount"], str)).mark
+    rows = [(line, {k: _text(v, mark) for k, v in raw.items()}) for line, raw in typed]
     if not rows:
         raise ImportFileError(_("The file has a header but no rows."))
     return Upload(rows, table.detected)
