@@ -157,10 +157,13 @@ def _detect_single_byte(data: bytes, language: str | None) -> tuple[str, str]:
     readings = []
     for order, match in enumerate(tied):
         codecs = [c for c in preferred if c in match.could_be_from_charset] or [match.encoding]
-        text = str(match)
         rank = preferred.index(codecs[0]) if codecs[0] in preferred else len(preferred)
-        readings.append((_odd_symbols(text), rank, order, text, codecs[0]))
-    _odd, _rank, _order, text, codec = min(readings)
+        readings.append((_odd_symbols(str(match)), rank, order, codecs[0]))
+    codec = min(readings)[3]
+    try:
+        text = data.decode(codec)  # the whole file: the match read only its first 200 kB
+    except UnicodeDecodeError:
+        raise not_text() from None
     _refuse_garbled(text)
     return text, codec
 
