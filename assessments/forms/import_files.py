@@ -198,6 +198,7 @@ def sniff_delimiter(text: str) -> list[str]:
 
 
 def read_csv_text(text: str, detected: dict[str, str], delimiter: str | None = None) -> Table:
+    text = text.lstrip("\ufeff")  # a byte-order mark read as text, when the codec was chosen
     delimiter = delimiter or sniff_delimiter(text)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 

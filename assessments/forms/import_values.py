@@ -231,7 +231,8 @@ def parse_date(text: str) -> tuple[date, str]:
 # --- Yes and no -------------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """Lower case without accents: "ΝΑΙ", "ναί" and "ναι" are one word."""
     decomposed = unicodedata.normalize("NFD", word.strip().casefold())
     return unicodedata.normalize(
         "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
@@ -240,12 +241,12 @@ def _fold(word: str) -> str:
 
 # English, Greek, Korean, Russian, Icelandic, Croatian; compared without case or accents.
 TRUE_WORDS = frozenset(
-    _fold(w)
+    fold(w)
     for w in ("yes", "y", "true", "t", "1", "x", "ναι", "예", "네", "да", "já", "da")
     + ("αληθές", "참", "истина", "satt", "istina")
 )
 FALSE_WORDS = frozenset(
-    _fold(w)
+    fold(w)
     for w in ("no", "n", "false", "f", "0", "", "όχι", "아니요", "아니오", "нет", "nei", "ne")
     + ("ψευδές", "거짓", "ложь", "ósatt", "laž")
 )
@@ -253,7 +254,7 @@ FALSE_WORDS = frozenset(
 
 def parse_yes_no(text: str) -> bool | None:
     """True or False for a yes/no word in any of the six languages; None for anything else."""
-    word = _fold(text)
+    word = fold(text)
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:

@@ -31,10 +31,12 @@ from assessments.forms.import_values import (
     POINT,
     DecimalMark,
     decimal_mark,
+    fold,
     parse_amount,
     parse_date,
     parse_yes_no,
 )
+from assessments.forms.import_words import ALIASES, EXPENSE, INVOICE, TYPE_WORDS
 from assessments.forms.money import check_date, invoice_date_errors
 from assessments.models import Client, Expense, Invoice
 
@@ -47,52 +49,6 @@ SIGNED_MAX_AGE = 60 * 60  # an hour between preview and confirm
 FIELDS = ("client", "number", "issued", "due", "amount", "paid", "disputed", "type", "note")
 # An invoice row also needs its number; an expense row (type "expense") does not.
 REQUIRED = ("client", "issued", "amount")
-INVOICE, EXPENSE = "invoice", "expense"
-TYPE_WORDS = {
-    "": INVOICE,
-    "invoice": INVOICE,
-    "sale": INVOICE,
-    "expense": EXPENSE,
-    "cost": EXPENSE,
-    "purchase": EXPENSE,
-}
-# Header names as accounting exports spell them, after _normalise_header().
-ALIASES: dict[str, str] = {
-    **dict.fromkeys(
-        ["client", "client name", "customer", "customer name", "company", "bill to"], "client"
-    ),
-    **dict.fromkeys(
-        [
-            "number",
-            "invoice number",
-            "invoice no",
-            "invoice",
-            "invoice id",
-            "invoice ref",
-            "no",
-            "num",
-            "reference",
-            "ref",
-        ],
-        "number",
-    ),
-    **dict.fromkeys(
-        ["issued", "issued on", "issue date", "invoice date", "date", "date issued", "issued date"],
-        "issued",
-    ),
-    **dict.fromkeys(["due", "due on", "due date", "date due", "payment due"], "due"),
-    **dict.fromkeys(
-        ["amount", "total", "invoice total", "total amount", "amount total", "gross", "value"],
-        "amount",
-    ),
-    **dict.fromkeys(
-        ["paid", "paid on", "paid date", "date paid", "payment date", "paid at"], "paid"
-    ),
-    **dict.fromkeys(["disputed", "dispute", "in dispute", "is disputed"], "disputed"),
-    **dict.fromkeys(["type", "kind", "row type", "entry type"], "type"),
-    **dict.fromkeys(["note", "notes", "memo", "description", "details"], "note"),
-}
-
 ACCEPT = (
     ".csv,.txt,.xlsx,text/csv,text/plain,"
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -198,7 +154,7 @@ class Checked:
 
 
 def _normalise_header(name: str) -> str:
-    name = re.sub(r"\(.*?\)", " ", name.strip().lower())  # "Amount (EUR)" -> "amount"
+    name = re.sub(r"\(.*?\)", " ", fold(name))  # "Amount (EUR)" -> "amount"
     name = re.sub(r"[#.:]", " ", name)
     return " ".join(re.sub(r"[_\-]", " ", name).split())
 
@@ -314,7 +270,7 @@ def _parse_row(row: Row, today: date, reading: Reading) -> None:
         row.errors.append(_("The client name is missing."))
     elif len(row.client) > Client._meta.get_field("name").max_length:
         row.errors.append(_("The client name is too long."))
-    kind = TYPE_WORDS.get(raw["type"].strip().lower())
+    kind = TYPE_WORDS.get(fold(raw["type"]))
     if kind is None:
         row.errors.append(
             _("“%(text)s” in Type: use invoice or expense.") % {"text": raw["type"][:40]}

@@ -408,3 +408,64 @@ def test_an_xlsx_over_the_size_limit_is_refused(owner_client):
     response = upload(owner_client, data, name="invoices.xlsx")
     assert response.status_code == 400
     assert "larger than 2 MB" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "row"),
+    [
+        (
+            "hr",
+            "Kupac;Broj računa;Datum izdavanja;Datum dospijeća;Iznos;Sporno;Vrsta;Napomena\n",
+            "Đurđa Šimić;H-1;15.02.2025.;17.03.2025.;1.234,50;da;račun;\n",
+        ),
+        (
+            "el",
+            "Πελάτης;Αριθμός τιμολογίου;Ημερομηνία έκδοσης;Ημερομηνία λήξης;Ποσό;Αμφισβήτηση\n",
+            "Ελένη Παπαδοπούλου;Ε-1;15/02/2025;17/03/2025;1.234,50;ναι\n",
+        ),
+        (
+            "ru",
+            "Контрагент;Номер счёта;Дата;Срок оплаты;Сумма (руб.);Спор\n",
+            "Ольга Смирнова;Р-1;15.02.2025;17.03.2025;1 234,50;да\n",
+        ),
+        (
+            "ko",
+            "거래처명,청구서 번호,발행일,만기일,합계금액,분쟁\n",
+            '김민준 주식회사,K-1,2025. 2. 15.,2025. 3. 17.,"1,234.50",예\n',
+        ),
+        (
+            "is",
+            "Viðskiptavinur;Reikningsnúmer;Útgáfudagur;Gjalddagi;Upphæð;Ágreiningur\n",
+            "Jón Þórsson ehf.;I-1;15.02.2025;17.03.2025;1.234,50;já\n",
+        ),
+    ],
+)
+def test_column_names_in_each_language(owner, owner_client, language, header, row):
+    speak(owner, language)
+    preview = upload(owner_client, (header + row).encode())
+    assert preview.status_code == 200, preview.content.decode()
+    owner_client.post(CONFIRM, {"rows": token_of(preview)})
+    invoice = Invoice.objects.get()
+    assert (invoice.amount, invoice.issued_on, invoice.due_on, invoice.disputed) == (
+        Decimal("1234.50"),
+        date(2025, 2, 15),
+        date(2025, 3, 17),
+        True,
+    )
+    assert invoice.client.name == re.split("[;,]", row)[0]
+
+
+def test_expense_rows_in_another_language(owner, owner_client):
+    speak(owner, "hr")
+    text = (
+        "Kupac;Broj računa;Datum;Iznos;Vrsta;Napomena\n"
+        "Đurđa Šimić;H-1;15.02.2025.;1.234,50;račun;\n"
+        "Đurđa Šimić;;16.02.2025.;120,40;Trošak;Putni troškovi\n"
+    )
+    preview = upload(owner_client, text.encode("cp1250"))
+    assert preview.status_code == 200, preview.content.decode()
+    owner_client.post(CONFIRM, {"rows": token_of(preview)})
+    client = Client.objects.get()
+    assert client.name == "Đurđa Šimić"
+    assert [e.amount for e in client.expenses.all()] == [Decimal("120.40")]
+    assert client.expenses.get().note == "Putni troškovi"
