@@ -1,112 +1,75 @@
-"""Reading a CSV of clients and invoices, as an accounting package exports it.
+"""Reading a CSV or Excel file of clients and invoices, as an accounting package exports it.
 
-`read_csv()` turns the uploaded bytes into rows of raw text keyed by our column
-names, or a message for the whole file (empty, binary, too big, no header we
-know). `check_rows()` gives every row its values or its errors, against the file
-itself (a number twice) and the database (a number already used, an offboarded
-client). The preview shows the result; nothing is written until every row is
-valid. The confirm step sends the raw rows back signed and runs `check_rows()`
-again, because the database may have changed in between.
+`read_upload()` turns the uploaded bytes into rows of raw text keyed by our column
+names, with what was detected (encoding, delimiter or sheet), or a message for the
+whole file (empty, binary, garbled, too big, no header we know); `import_files` reads
+the bytes and `import_values` the amounts, dates and yes/no words. `check_rows()` gives
+every row its values or its errors, against the file itself (a number twice) and the
+database (a number already used, an offboarded client). The preview shows the result;
+nothing is written until every row is valid. The confirm step sends the raw rows back
+signed and runs `check_rows()` again, because the database may have changed in between.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core import signing
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Business
+from assessments.forms.import_files import ENCODINGS, ImportFileError, read_table
+from assessments.forms.import_values import (
+    COMMA,
+    POINT,
+    DecimalMark,
+    decimal_mark,
+    fold,
+    parse_amount,
+    parse_date,
+    parse_yes_no,
+)
+from assessments.forms.import_words import ALIASES, EXPENSE, INVOICE, TYPE_WORDS
 from assessments.forms.money import check_date, invoice_date_errors
 from assessments.models import Client, Expense, Invoice
-from assessments.models.money import MAX_AMOUNT
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_CELL = 1000
-SIGNING_SALT = "assessments.import.v1"
+SIGNING_SALT = "assessments.import.v2"
 SIGNED_MAX_AGE = 60 * 60  # an hour between preview and confirm
 
 FIELDS = ("client", "number", "issued", "due", "amount", "paid", "disputed", "type", "note")
 # An invoice row also needs its number; an expense row (type "expense") does not.
 REQUIRED = ("client", "issued", "amount")
-INVOICE, EXPENSE = "invoice", "expense"
-TYPE_WORDS = {
-    "": INVOICE,
-    "invoice": INVOICE,
-    "sale": INVOICE,
-    "expense": EXPENSE,
-    "cost": EXPENSE,
-    "purchase": EXPENSE,
-}
-# Header names as accounting exports spell them, after _normalise_header().
-ALIASES: dict[str, str] = {
-    **dict.fromkeys(
-        ["client", "client name", "customer", "customer name", "company", "bill to"], "client"
-    ),
-    **dict.fromkeys(
-        [
-            "number",
-            "invoice number",
-            "invoice no",
-            "invoice",
-            "invoice id",
-            "invoice ref",
-            "no",
-            "num",
-            "reference",
-            "ref",
-        ],
-        "number",
-    ),
-    **dict.fromkeys(
-        ["issued", "issued on", "issue date", "invoice date", "date", "date issued", "issued date"],
-        "issued",
-    ),
-    **dict.fromkeys(["due", "due on", "due date", "date due", "payment due"], "due"),
-    **dict.fromkeys(
-        ["amount", "total", "invoice total", "total amount", "amount total", "gross", "value"],
-        "amount",
-    ),
-    **dict.fromkeys(
-        ["paid", "paid on", "paid date", "date paid", "payment date", "paid at"], "paid"
-    ),
-    **dict.fromkeys(["disputed", "dispute", "in dispute", "is disputed"], "disputed"),
-    **dict.fromkeys(["type", "kind", "row type", "entry type"], "type"),
-    **dict.fromkeys(["note", "notes", "memo", "description", "details"], "note"),
-}
-TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
-FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
-
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-_PLAIN_NUMBER = re.compile(r"^\d+(\.\d{1,2})?$")
-_GROUPED_NUMBER = re.compile(r"^\d{1,3}([,' ]\d{3})+(\.\d{1,2})?$")
-_CURRENCY = re.compile(r"^(?:[A-Z]{3}|[€$£¥₩₽]|kr\.?|Fr\.?)\s*|\s*(?:[A-Z]{3}|[€$£¥₩₽]|kr\.?)$")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why."""
+ACCEPT = (
+    ".csv,.txt,.xlsx,text/csv,text/plain,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file"),
+        label=gettext_lazy("CSV or Excel file"),
         help_text=gettext_lazy(
-            "Columns: client, number, issued, due, amount, paid on, disputed. At most 2 MB "
-            "and 5,000 rows."
+            "Columns: client, number, issued, due, amount, paid on, disputed. CSV in any "
+            "encoding, or Excel .xlsx (first sheet). At most 2 MB and 5,000 rows."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Text encoding"),
+        required=False,
+        choices=[("", gettext_lazy("Detect automatically"))]
+        + [(codec, name) for codec, name in ENCODINGS.items() if codec != "utf_8_sig"],
+        help_text=gettext_lazy("Only for CSV files whose letters come out wrong in the preview."),
     )
 
     def clean_file(self):
@@ -148,6 +111,8 @@ class Checked:
     rows: list[Row]
     client_names: set[str]
     new_clients: set[str]
+    reading: Reading | None = None
+    detected: dict[str, str] = field(default_factory=dict)
 
     @property
     def invoices(self) -> list[Row]:
@@ -165,129 +130,134 @@ class Checked:
     def ok(self) -> bool:
         return bool(self.rows) and self.error_count == 0
 
+    @property
+    def delimiter_name(self) -> str:
+        names = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), "|": _("vertical bar")}
+        return names.get(self.detected.get("delimiter", ""), "")
 
-def _decode(data: bytes) -> str:
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."))
-    if b"\x00" in data:
-        raise ImportFileError(
-            _("This is not a CSV text file. Export your invoices as CSV and try again.")
-        )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
-        if controls:
-            break
-        return text
-    raise ImportFileError(
-        _("This is not a CSV text file. Export your invoices as CSV and try again.")
-    )
+    @property
+    def amount_format(self) -> str:
+        decimal = self.reading.decimal if self.reading else None
+        if decimal is None:
+            return ""
+        if decimal.mixed:
+            return _("decimal points and decimal commas mixed")
+        if decimal.mark == COMMA:
+            return _("decimal comma, as 1.234,50")
+        if decimal.mark == POINT:
+            return _("decimal point, as 1,234.50")
+        return _("whole numbers")
+
+    @property
+    def date_formats(self) -> list[str]:
+        return sorted(self.reading.date_formats) if self.reading else []
 
 
 def _normalise_header(name: str) -> str:
-    name = re.sub(r"\(.*?\)", " ", name.strip().lower())  # "Amount (EUR)" -> "amount"
+    name = re.sub(r"\(.*?\)", " ", fold(name))  # "Amount (EUR)" -> "amount"
     name = re.sub(r"[#.:]", " ", name)
     return " ".join(re.sub(r"[_\-]", " ", name).split())
 
 
-def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {field: text}) for every non-blank data row; ImportFileError if unreadable."""
+@dataclass
+class Upload:
+    rows: list[tuple[int, dict[str, str]]]
+    detected: dict[str, str]
+
+
+def _columns(header: list[str]) -> dict[int, str] | str:
+    """Column index -> our field; or the message when a required column is missing."""
+    columns: dict[int, str] = {}
+    for index, name in enumerate(header):
+        key = ALIASES.get(_normalise_header(str(name)))
+        if key is None:
+            continue
+        if key in columns.values():
+            raise ImportFileError(_("Two columns mean %(column)s: keep one.") % {"column": key})
+        columns[index] = key
+    missing = [name for name in REQUIRED if name not in columns.values()]
+    if missing:
+        return _(
+            "The first line must name the columns. Missing: %(missing)s. "
+            "Expected: client, number, issued, due, amount, paid on, disputed, and "
+            "for expenses type (expense) and note."
+        ) % {"missing": ", ".join(missing)}
+    return columns
+
+
+def _text(value: str | Decimal, mark: str | None) -> str:
+    if isinstance(value, str):
+        return value
+    text = str(value)
+    return text.replace(POINT, COMMA) if mark == COMMA else text
+
+
+def read_upload(
+    data: bytes, name: str = "", language: str | None = None, encoding: str = ""
+) -> Upload:
+    """Every non-blank data row as {field: text}, and what was detected; ImportFileError if
+    the file cannot be read."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 2 MB: split it into several files."))
-    text = _decode(data)
-    first_line = text.lstrip().splitlines()[0] if text.strip() else ""
-    delimiter = max(",;\t", key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-        if not header:
-            raise ImportFileError(_("The file is empty."))
-        columns: dict[int, str] = {}
-        for index, name in enumerate(header):
-            key = ALIASES.get(_normalise_header(name))
-            if key is None:
-                continue
-            if key in columns.values():
-                raise ImportFileError(_("Two columns mean %(column)s: keep one.") % {"column": key})
-            columns[index] = key
-        missing = [name for name in REQUIRED if name not in columns.values()]
-        if missing:
+    table = read_table(data, name, language or translation.get_language(), encoding)
+    if not table.header:
+        raise ImportFileError(_("The file is empty."))
+    columns = _columns(table.header)
+    if isinstance(columns, str):
+        raise ImportFileError(columns)
+    typed: list[tuple[int, dict[str, str | Decimal]]] = []
+    for line, values in table.rows:
+        if not any(str(v).strip() for v in values):
+            continue
+        if len(typed) >= MAX_ROWS:
             raise ImportFileError(
-                _(
-                    "The first line must name the columns. Missing: %(missing)s. "
-                    "Expected: client, number, issued, due, amount, paid on, disputed, and "
-                    "for expenses type (expense) and note."
-                )
-                % {"missing": ", ".join(missing)}
+                _("The file has more than %(max)d rows: split it into several files.")
+                % {"max": MAX_ROWS}
             )
-        rows = []
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(
-                    _("The file has more than %(max)d rows: split it into several files.")
-                    % {"max": MAX_ROWS}
-                )
-            raw = {key: "" for key in FIELDS}
-            for index, key in columns.items():
-                if index < len(values):
-                    raw[key] = values[index].strip()
-            rows.append((reader.line_num, raw))
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("The file could not be read as CSV (line %(line)d).") % {"line": reader.line_num}
-        ) from exc
+        raw: dict[str, str | Decimal] = {key: "" for key in FIELDS}
+        for index, key in columns.items():
+            if index < len(values):
+                value = values[index]
+                raw[key] = value.strip() if isinstance(value, str) else value
+        typed.append((line, raw))
+    # A workbook's number cells are written with the mark its text amounts use, so that
+    # 1234.5 in a cell and "1.234,50" typed as text read alike.
+    mark = decimal_mark(a for _line, raw in typed if isinstance(a := raw["amount"], str)).mark
+    rows = [(line, {k: _text(v, mark) for k, v in raw.items()}) for line, raw in typed]
     if not rows:
         raise ImportFileError(_("The file has a header but no rows."))
-    return rows
+    return Upload(rows, table.detected)
 
 
-def parse_date(text: str) -> date:
-    """YYYY-MM-DD, or DD/MM/YYYY (also with dots); ValueError with a message otherwise."""
-    text = text.strip()
-    if match := _ISO.match(text):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _DAY_FIRST.match(text):
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        raise ValueError(
-            _("“%(text)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY).") % {"text": text[:40]}
-        )
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(_("“%(text)s” is not a real date.") % {"text": text[:40]}) from None
+@dataclass
+class Reading:
+    """How the file writes its numbers and dates, for every row and for the preview."""
+
+    decimal: DecimalMark
+    language: str
+    date_formats: set[str] = field(default_factory=set)
+
+    def amount(self, row: Row, text: str) -> Decimal | None:
+        if not text:
+            row.errors.append(_("The amount is missing."))
+            return None
+        try:
+            return parse_amount(text, self.decimal, self.language)
+        except ValueError as exc:
+            row.errors.append(str(exc))
+            return None
+
+    def date(self, row: Row, text: str) -> date | None:
+        try:
+            value, label = parse_date(text)
+        except ValueError as exc:
+            row.errors.append(str(exc))
+            return None
+        self.date_formats.add(label)
+        return value
 
 
-def parse_amount(text: str) -> Decimal:
-    """1234.5, 1,234.50, €1 234.50, 1234.50 EUR; the decimal mark is a dot."""
-    cleaned = _CURRENCY.sub("", text.strip().replace("\u00a0", " ").replace("\u202f", " "))
-    cleaned = cleaned.strip()
-    negative = cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")"))
-    cleaned = cleaned.strip("-() ")
-    if _GROUPED_NUMBER.match(cleaned):
-        cleaned = re.sub(r"[,' ]", "", cleaned)
-    if not _PLAIN_NUMBER.match(cleaned):
-        raise ValueError(
-            _("“%(text)s” is not an amount (use a dot for decimals: 1234.50).")
-            % {"text": text[:40]}
-        )
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
-        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text[:40]}) from None
-    if negative or value <= 0:
-        raise ValueError(_("The amount must be more than 0."))
-    if value > MAX_AMOUNT:
-        raise ValueError(_("The amount is too large."))
-    return value
-
-
-def _parse_row(row: Row, today: date) -> None:
+def _parse_row(row: Row, today: date, reading: Reading) -> None:
     raw = row.raw
     if any(len(value) > MAX_CELL for value in raw.values()):
         row.errors.append(_("A cell is longer than %(max)d characters.") % {"max": MAX_CELL})
@@ -300,7 +270,7 @@ def _parse_row(row: Row, today: date) -> None:
         row.errors.append(_("The client name is missing."))
     elif len(row.client) > Client._meta.get_field("name").max_length:
         row.errors.append(_("The client name is too long."))
-    kind = TYPE_WORDS.get(raw["type"].strip().lower())
+    kind = TYPE_WORDS.get(fold(raw["type"]))
     if kind is None:
         row.errors.append(
             _("“%(text)s” in Type: use invoice or expense.") % {"text": raw["type"][:40]}
@@ -308,7 +278,7 @@ def _parse_row(row: Row, today: date) -> None:
         return
     row.kind = kind
     if kind == EXPENSE:
-        _parse_expense(row, today)
+        _parse_expense(row, today, reading)
         return
     row.number = raw["number"]
     if not row.number:
@@ -320,28 +290,18 @@ def _parse_row(row: Row, today: date) -> None:
             if required:
                 row.errors.append(_("The issue date is missing."))
             continue
-        try:
-            setattr(row, name, parse_date(raw[name]))
-        except ValueError as exc:
-            row.errors.append(str(exc))
-    if not raw["amount"]:
-        row.errors.append(_("The amount is missing."))
-    else:
-        try:
-            row.amount = parse_amount(raw["amount"])
-        except ValueError as exc:
-            row.errors.append(str(exc))
-    word = raw["disputed"].lower()
-    if word in TRUE_WORDS:
-        row.disputed = True
-    elif word not in FALSE_WORDS:
+        setattr(row, name, reading.date(row, raw[name]))
+    row.amount = reading.amount(row, raw["amount"])
+    disputed = parse_yes_no(raw["disputed"])
+    row.disputed = bool(disputed)
+    if disputed is None:
         row.errors.append(
             _("“%(text)s” in Disputed: use yes or no.") % {"text": raw["disputed"][:40]}
         )
     row.errors.extend(invoice_date_errors(row.issued, row.due, row.paid, today=today).values())
 
 
-def _parse_expense(row: Row, today: date) -> None:
+def _parse_expense(row: Row, today: date, reading: Reading) -> None:
     """An expense row: client, date (the issued column), amount and an optional note."""
     raw = row.raw
     row.note = raw["note"]
@@ -350,30 +310,32 @@ def _parse_expense(row: Row, today: date) -> None:
     if not raw["issued"]:
         row.errors.append(_("The date is missing."))
     else:
-        try:
-            row.issued = parse_date(raw["issued"])
-        except ValueError as exc:
-            row.errors.append(str(exc))
-        else:
-            if message := check_date(row.issued, latest=today):
-                row.errors.append(message)
-    if not raw["amount"]:
-        row.errors.append(_("The amount is missing."))
-    else:
-        try:
-            row.amount = parse_amount(raw["amount"])
-        except ValueError as exc:
-            row.errors.append(str(exc))
+        row.issued = reading.date(row, raw["issued"])
+        if row.issued and (message := check_date(row.issued, latest=today)):
+            row.errors.append(message)
+    row.amount = reading.amount(row, raw["amount"])
 
 
 def check_rows(
-    business: Business, raw_rows: list[tuple[int, dict[str, str]]], today: date | None = None
+    business: Business,
+    raw_rows: list[tuple[int, dict[str, str]]],
+    today: date | None = None,
+    language: str | None = None,
+    detected: dict[str, str] | None = None,
 ) -> Checked:
-    """Every row with its values or errors; two queries whatever the number of rows."""
+    """Every row with its values or errors; two queries whatever the number of rows.
+
+    Amounts are read with the decimal mark the file's own values show, else in `language`
+    (the user's); see `import_values`.
+    """
     today = today or timezone.localdate()
+    reading = Reading(
+        decimal=decimal_mark(raw["amount"] for _line, raw in raw_rows),
+        language=language or translation.get_language() or "en",
+    )
     rows = [Row(line=line, raw=raw) for line, raw in raw_rows]
     for row in rows:
-        _parse_row(row, today)
+        _parse_row(row, today, reading)
     numbers = [row.number for row in rows if row.number and not row.is_expense]
     taken = set(
         Invoice.objects.filter(business=business, number__in=numbers).values_list(
@@ -417,16 +379,26 @@ def check_rows(
         rows=rows,
         client_names={row.client for row in rows if row.client},
         new_clients={row.client for row in rows if row.new_client},
+        reading=reading,
+        detected=detected or {},
     )
 
 
-def sign_rows(business: Business, raw_rows: list[tuple[int, dict[str, str]]]) -> str:
+def sign_rows(
+    business: Business,
+    raw_rows: list[tuple[int, dict[str, str]]],
+    detected: dict[str, str] | None = None,
+) -> str:
     """The raw rows, signed and tied to the business, for the confirm step's hidden field."""
-    payload = {"b": business.pk, "rows": [[line, raw] for line, raw in raw_rows]}
+    payload = {
+        "b": business.pk,
+        "rows": [[line, raw] for line, raw in raw_rows],
+        "d": dict(detected or {}),
+    }
     return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
 
 
-def unsign_rows(business: Business, token: str) -> list[tuple[int, dict[str, str]]]:
+def unsign_rows(business: Business, token: str) -> Upload:
     """The rows back; ImportFileError when tampered with, expired or from another business."""
     try:
         payload = signing.loads(token, salt=SIGNING_SALT, max_age=SIGNED_MAX_AGE)
@@ -439,7 +411,11 @@ def unsign_rows(business: Business, token: str) -> list[tuple[int, dict[str, str
     if not isinstance(payload, dict) or payload.get("b") != business.pk:
         raise ImportFileError(_("The preview could not be read: upload the file again."))
     rows: Any = payload.get("rows")
+    detected: Any = payload.get("d") or {}
     try:
-        return [(int(line), {key: str(raw.get(key, "")) for key in FIELDS}) for line, raw in rows]
+        return Upload(
+            [(int(line), {key: str(raw.get(key, "")) for key in FIELDS}) for line, raw in rows],
+            {str(key): str(value) for key, value in detected.items()},
+        )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ImportFileError(_("The preview could not be read: upload the file again.")) from exc

@@ -1,4 +1,4 @@
-"""Import clients and invoices from CSV (owners only): upload, preview, confirm.
+"""Import clients and invoices from CSV or Excel (owners only): upload, preview, confirm.
 
 Nothing is written until every row is valid. Between preview and confirm the
 raw rows travel in a signed hidden field (no server-side state to clean up); the
@@ -32,22 +32,33 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, {"form": form}, status=400)
     upload = form.cleaned_data["file"]
     try:
-        raw_rows = csv_import.read_csv(upload.read(csv_import.MAX_BYTES + 1))
+        read = csv_import.read_upload(
+            upload.read(csv_import.MAX_BYTES + 1),
+            name=upload.name,
+            encoding=form.cleaned_data["encoding"],
+        )
     except csv_import.ImportFileError as exc:
         form.add_error("file", str(exc))
         return render(request, TEMPLATE, {"form": form}, status=400)
-    return _preview(request, raw_rows, file_name=upload.name)
+    return _preview(request, read, file_name=upload.name)
 
 
 def _preview(
-    request: HttpRequest, raw_rows: list, *, file_name: str = "", status: int | None = None
+    request: HttpRequest,
+    read: csv_import.Upload,
+    *,
+    file_name: str = "",
+    status: int | None = None,
 ) -> HttpResponse:
-    checked = csv_import.check_rows(request.business, raw_rows)
+    checked = csv_import.check_rows(request.business, read.rows, detected=read.detected)
     context = {
         "checked": checked,
         "file_name": file_name,
-        "token": csv_import.sign_rows(request.business, raw_rows) if checked.ok else "",
+        "token": (
+            csv_import.sign_rows(request.business, read.rows, read.detected) if checked.ok else ""
+        ),
         "form": csv_import.UploadForm(),
+        "accept": csv_import.ACCEPT,
     }
     return render(
         request,
@@ -61,21 +72,21 @@ def _preview(
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
     try:
-        raw_rows = csv_import.unsign_rows(request.business, request.POST.get("rows", ""))
+        read = csv_import.unsign_rows(request.business, request.POST.get("rows", ""))
     except csv_import.ImportFileError as exc:
         messages.error(request, str(exc))
         return redirect("assessments:import_upload")
-    checked = csv_import.check_rows(request.business, raw_rows)
+    checked = csv_import.check_rows(request.business, read.rows, detected=read.detected)
     if not checked.ok:
         messages.error(request, _("The data changed since the preview: nothing was imported."))
-        return _preview(request, raw_rows)
+        return _preview(request, read)
     try:
         result = import_invoices(request.business, checked)
     except ImportConflict:
         messages.error(
             request, _("Another change used one of these invoice numbers: nothing was imported.")
         )
-        return _preview(request, raw_rows, status=409)
+        return _preview(request, read, status=409)
     record_event(
         request.business,
         AuditEvent.Kind.IMPORTED,

@@ -205,7 +205,7 @@ FORMS: dict[str, FormSpec] = {
     ),
     "assessments:import_upload": FormSpec(
         "owner",
-        lambda w: {"file": v.csv_file()},
+        lambda w: {"file": v.csv_file(), "encoding": ""},
         ((import_forms.UploadForm, ""),),
         file_fields=("file",),
         success=200,

@@ -178,5 +178,5 @@ def settings(world: World) -> dict[str, Any]:
 
 
 def import_rows(world: World) -> dict[str, Any]:
-    rows = import_forms.read_csv(csv_file().read())
-    return {"rows": import_forms.sign_rows(world.business, rows)}
+    read = import_forms.read_upload(csv_file().read())
+    return {"rows": import_forms.sign_rows(world.business, read.rows, read.detected)}
