@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from django.utils.translation import gettext as _
+from django.utils.translation import to_locale
 
 from assessments.models.money import MAX_AMOUNT
 from clientreview.lib.text import fold as fold_text
@@ -94,11 +96,18 @@ def shape(text: str) -> Shape | None:
     return Shape(cleaned, marks[0], False)
 
 
-def language_mark(language: str | None) -> str:
+def _locale(language: str | None) -> str:
+    """A Babel locale for a Django language code ("en", "pt-br" -> "pt_BR")."""
+    code = to_locale(language or "en")
     try:
-        symbol = get_decimal_symbol(language or "en")
-    except (ValueError, TypeError):
-        symbol = POINT
+        Locale.parse(code)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "en"
+    return code
+
+
+def language_mark(language: str | None) -> str:
+    symbol = get_decimal_symbol(_locale(language))
     return COMMA if symbol == COMMA else POINT
 
 
@@ -149,8 +158,8 @@ def parse_amount(
                 % {**quoted, "example": "1.234,00" if decimal == POINT else "1,234.00"}
             )
     decimal = decimal or POINT
-    locale = language if language and language_mark(language) == decimal else None
-    locale = locale or _REFERENCE_LOCALE[decimal]
+    own = _locale(language)
+    locale = own if language_mark(own) == decimal else _REFERENCE_LOCALE[decimal]
     try:
         value = parse_decimal(
             _babel_text(found.digits, decimal, locale), locale=locale, strict=True
