@@ -1,17 +1,21 @@
 """Web benchmark: gunicorn on PostgreSQL with the generated 10,000-client business, driven by wrk.
 
 Method (/work/shared/bench-method.md): production settings (DEBUG off, manifest static
-files, Redis cache when reachable), gunicorn bound to 127.0.0.1, wrk in a second process
-with 16 connections for 20 s per run, a logged-in session cookie for pages behind login
-(the owner's, or a staff member's for the incident form and staff's home page).
-Each page is measured twice, each time right after the bare "ok" view (/healthz, no
-database), interleaved bare, page, bare, page, with a pause between runs; a page's
-throughput is reported as a ratio of the bare view measured beside it. The SQL queries
-per page come from Django's test client against the same database.
+files, PostgreSQL, Redis), gunicorn bound to 127.0.0.1, wrk in a second process with 16
+connections for 20 s per run and the session cookie of the owner (or of a staff member
+for staff's pages). The ceiling is the reference page (/bench/reference/, bench/reference.py,
+mounted because the server runs with CLIENTREVIEW_BENCH=1): the session, the user and
+membership, 25 clients, the layout. Each page is measured interleaved with it, reference,
+page, reference, page, and its throughput is reported as a ratio of the reference's
+measured beside it. Every page is measured twice that way: read alone, and while
+bench/web_writer.py logs two incidents a second through the real form as a staff member
+(its successes and failures are reported). The bare view /healthz is recorded too, as
+the machine's ceiling, but is not a target. The SQL queries per page come from Django's
+test client against the same database.
 
-    make bench-web                   # or: .venv/bin/python bench/web.py [--duration 20]
+    make bench-web                   # or: .venv/bin/python bench/web.py [--only portfolio]
 
-Appends a dated section to bench/RESULTS.md (--no-append to only print it).
+Adds a dated section at the top of bench/RESULTS.md (--no-append to only print it).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import contextlib
 import http.cookiejar
 import json
 import os
+import random
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -47,11 +53,13 @@ BUSINESS = "Load Test Company"
 OWNER, PASSWORD = "load-owner@example.com", "clientreview-demo"
 STAFF = "load-staff@example.com"
 SEARCH = "bakery"  # part of about 1,100 of the generated client names: a broad search
-# Two cores, shared by gunicorn, PostgreSQL and wrk itself. A page spends part of its time
-# waiting on PostgreSQL, so one worker per core would leave a core idle during those waits;
-# many more only add context switches on a saturated CPU. Three measured best here (see
-# bench/README.md); override with --workers.
+REFERENCE = "/bench/reference/"
+BARE = "bare view /healthz"
+# Two cores, shared by gunicorn, PostgreSQL and wrk itself: see bench/README.md for the
+# sweep behind this; override with --workers.
 WORKERS = 3
+WRITES_PER_SECOND = 2.0
+WRITER_CLIENTS = 200  # the writer logs incidents for a random one of this many clients
 
 
 @dataclass
@@ -63,6 +71,13 @@ class Run:
     p95: float
     p99: float
     errors: int
+
+
+@dataclass
+class Page:
+    path: str
+    who: str | None
+    target: bool = True
 
 
 def log(message: str) -> None:
@@ -79,12 +94,13 @@ def env() -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
         CLIENTREVIEW_VAR_DIR=str(VAR),
+        CLIENTREVIEW_BENCH="1",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="clientreview.settings",
     )
     if redis_up():
-        # As in production: the cache (and the portfolio's cached charts) lives in Redis,
-        # shared by every worker. Nothing is enqueued by the pages measured.
+        # As in production: Redis is the cache and Celery's broker (nothing on the pages
+        # measured uses either; a task a write enqueues waits in the bench's own db).
         out["REDIS_URL"] = REDIS_URL
     else:
         out.pop("REDIS_URL", None)
@@ -254,22 +270,50 @@ def wrk(name: str, url: str, cookie: str | None, args: argparse.Namespace) -> Ru
         errors=errors + (int(non2xx.group(1)) if non2xx else 0),
     )
     log(
-        f"  {name:<28} {run.rps:8.1f} req/s  p50 {run.p50:7.1f}  p95 {run.p95:7.1f}  "
+        f"    {name:<32} {run.rps:8.1f} req/s  p50 {run.p50:7.1f}  p95 {run.p95:7.1f}  "
         f"p99 {run.p99:7.1f} ms  errors {run.errors}"
     )
     return run
+
+
+class Writer:
+    """bench/web_writer.py in its own process: two incidents a second through the form."""
+
+    def __init__(self, base: str, clients: list[int], rate: float) -> None:
+        self.proc = subprocess.Popen(
+            [
+                PY,
+                str(ROOT / "bench" / "web_writer.py"),
+                base,
+                "--email",
+                STAFF,
+                "--clients",
+                ",".join(map(str, clients)),
+                "--rate",
+                str(rate),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline().strip()
+        if line != "READY":
+            self.proc.kill()
+            raise SystemExit(f"the writer did not start: {line!r}")
+
+    def stop(self) -> dict:
+        self.proc.terminate()
+        out, _err = self.proc.communicate(timeout=60)
+        return json.loads(out.split("WRITES ", 1)[1].splitlines()[0])
 
 
 QUERY_COUNTER = r"""
 import json, sys
 import django
 django.setup()
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from accounts.models import User
-import time
 clients = {}
 out = {}
 for name, (path, email) in json.loads(sys.argv[1]).items():
@@ -279,31 +323,22 @@ for name, (path, email) in json.loads(sys.argv[1]).items():
             clients[email].force_login(User.objects.get(email=email),
                                        backend="django.contrib.auth.backends.ModelBackend")
     http = clients[email]
-    http.get(path)
-    counts, times = [], []
-    for cold in (True, False):
-        if cold:
-            cache.clear()
-        else:
-            http.get(path)
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            status = http.get(path).status_code
-            times.append(round((time.perf_counter() - started) * 1000, 1))
-        counts.append(len(ctx.captured_queries) if status == 200 else -status)
-    out[name] = {"queries": counts, "ms": times}
+    http.get(path)  # a session's first page also saves the business chosen
+    with CaptureQueriesContext(connection) as ctx:
+        status = http.get(path).status_code
+    out[name] = len(ctx.captured_queries) if status == 200 else -status
 print("QUERIES " + json.dumps(out))
 """
 
 
-def query_counts(paths: dict[str, tuple[str, str | None]]) -> dict[str, dict[str, list]]:
-    """Queries and time per page, one request at a time from Django's test client on the
-    same database: cold (the cache emptied first) and warm."""
-    extra = {"ALLOWED_HOSTS": "testserver,127.0.0.1"}
+def query_counts(pages: dict[str, Page]) -> dict[str, int]:
+    """SQL queries of one request to each page (after the session's first), from Django's
+    test client on the same database and settings."""
+    paths = {name: (page.path, page.who) for name, page in pages.items()}
     done = subprocess.run(
         [PY, "-c", QUERY_COUNTER, json.dumps(paths)],
         cwd=ROOT,
-        env={**env(), **extra},
+        env={**env(), "ALLOWED_HOSTS": "testserver,127.0.0.1"},
         check=True,
         capture_output=True,
         text=True,
@@ -320,75 +355,123 @@ def largest_client() -> int:
     return int(shell(script))
 
 
+def writer_clients(count: int) -> list[int]:
+    script = (
+        "import json; from assessments.models import Client; "
+        f"print(json.dumps(list(Client.objects.filter(business__name={BUSINESS!r})"
+        ".order_by('pk').values_list('pk', flat=True))))"
+    )
+    pks = json.loads(shell(script))
+    return sorted(random.Random(1).sample(pks, min(count, len(pks))))
+
+
+def pages_to_measure(client_pk: int) -> dict[str, Page]:
+    """Each page, and who asks for it (None: nobody is logged in)."""
+    return {
+        BARE: Page("/healthz", None, target=False),
+        "portfolio": Page("/", OWNER),
+        "client list": Page("/clients/", OWNER),
+        "client page (largest)": Page(f"/clients/{client_pk}/", OWNER),
+        # Past 200 clients the form starts by finding the client (search or recent).
+        "incident form: find the client": Page("/incidents/new/", STAFF),
+        "incident form: client search": Page(f"/incidents/new/?q={SEARCH}", STAFF),
+        "incident form (largest client)": Page(f"/incidents/new/?client={client_pk}", STAFF),
+        # Staff's home page: what they logged (the writer logs as them), open abuse flags.
+        "staff home": Page("/", STAFF),
+    }
+
+
+# Measured only when named with --only: a full run of the pages above already takes
+# about 23 minutes.
+EXTRA_PAGES = {
+    "incident list": Page("/incidents/", OWNER),
+    "login page": Page("/accounts/login/", None),
+}
+
+
+def measure(name: str, page: Page, cookies: dict, base: str, args, pairs: int) -> list:
+    """`pairs` times: the reference page, then this page (as the same person), each run
+    followed by a pause."""
+    # The reference as the page's visitor (the owner for anonymous pages and the bare view).
+    reference_cookie = cookies[page.who or OWNER]
+    out = []
+    for _ in range(pairs):
+        settle(base)
+        ref = wrk("reference", base + REFERENCE, reference_cookie, args)
+        time.sleep(args.pause)
+        run = wrk(name, base + page.path, cookies[page.who], args)
+        time.sleep(args.pause)
+        out.append((ref, run))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--duration", type=int, default=20, help="seconds per run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=WORKERS)
-    parser.add_argument("--pause", type=float, default=5, help="seconds between runs")
+    parser.add_argument("--pause", type=float, default=2, help="seconds after each run")
+    parser.add_argument("--rate", type=float, default=WRITES_PER_SECOND, help="writes/s")
     parser.add_argument("--only", action="append", help="measure only this page (repeatable)")
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
+    args.command = shlex.join([".venv/bin/python", "bench/web.py", *sys.argv[1:]])
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
 
     ensure_data()
+    client_pk = largest_client()
+    pages = pages_to_measure(client_pk)
+    if args.only:
+        known = {**pages, **EXTRA_PAGES}
+        unknown = [name for name in args.only if name not in known]
+        if unknown:
+            raise SystemExit(f"unknown page(s) {unknown}; known: {list(known)}")
+        pages = {name: known[name] for name in args.only}
+    counts = query_counts({"reference": Page(REFERENCE, OWNER), **pages})
+    log(f"queries per page: {counts}")
+    clients = writer_clients(WRITER_CLIENTS)
     args.load_before = os.getloadavg()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    client_pk = largest_client()
-    # Each page, and who asks for it (None: nobody is logged in).
-    pages = {
-        "login page": ("/accounts/login/", None),
-        "portfolio": ("/", OWNER),
-        "client list": ("/clients/", OWNER),
-        "client page (largest)": (f"/clients/{client_pk}/", OWNER),
-        # Past 200 clients the form starts by finding the client (search or recent).
-        "incident form: find the client": ("/incidents/new/", STAFF),
-        "incident form: client search": (f"/incidents/new/?q={SEARCH}", STAFF),
-        "incident form (largest client)": (f"/incidents/new/?client={client_pk}", STAFF),
-        # Staff's home page: what they logged, and the newest open abuse flags.
-        "staff home": ("/", STAFF),
-    }
-    if args.only:
-        pages = {k: v for k, v in pages.items() if k in args.only}
-    log(
-        f"gunicorn: {args.workers} workers on {base}; cache: "
-        f"{'Redis' if 'REDIS_URL' in env() else 'per-process memory'}"
-    )
+    log(f"gunicorn: {args.workers} workers on {base}")
     server = start_gunicorn(port, args.workers)
-    results: dict[str, list[tuple[Run, Run]]] = {}
+    results: dict[str, dict[str, list]] = {}
+    writes: dict[str, dict] = {}
     try:
         cookies = {None: None, OWNER: login(base, OWNER), STAFF: login(base, STAFF)}
-        for name, (path, who) in pages.items():
-            status, size = fetch(base + path, cookies[who])
-            log(f"{name}: {path} -> {status}, {size:,} bytes")
-            if status != 200:
-                raise SystemExit(f"{name} answered {status}: fix it before measuring")
-            fetch(base + path, cookies[who])  # warm every worker's first hit
-        for name, (path, who) in pages.items():
-            log(f"{name} (twice, each beside the bare view):")
-            pairs = []
-            for _ in range(2):
-                settle(base)
-                bare = wrk("bare view /healthz", base + "/healthz", None, args)
-                time.sleep(args.pause)
-                page = wrk(name, base + path, cookies[who], args)
-                time.sleep(args.pause)
-                pairs.append((bare, page))
-            results[name] = pairs
+        for name, page in {"reference": Page(REFERENCE, OWNER), **pages}.items():
+            for who in {page.who, STAFF} if name == "reference" else {page.who}:
+                status, size = fetch(base + page.path, cookies[who])
+                log(f"{name} as {who}: {page.path} -> {status}, {size:,} bytes")
+                if status != 200:
+                    raise SystemExit(f"{name} answered {status}: fix it before measuring")
+                for _ in range(args.workers):
+                    fetch(base + page.path, cookies[who])  # each worker's first hit
+        for name, page in pages.items():
+            pairs = 2 if page.target else 1
+            log(f"{name}: read alone")
+            alone = measure(name, page, cookies, base, args, pairs)
+            log(f"{name}: while {args.rate:g} incidents a second are logged")
+            writer = Writer(base, clients, args.rate)
+            try:
+                busy = measure(name, page, cookies, base, args, pairs)
+            finally:
+                writes[name] = writer.stop()
+            log(f"    writes: {writes[name]}")
+            results[name] = {"alone": alone, "writes": busy}
     finally:
         server.terminate()
         server.wait(timeout=30)
     args.load_after = os.getloadavg()
-    counts = query_counts(pages)
-    cache = "Redis" if "REDIS_URL" in env() else "local memory"
-    report = web_report.render(results, counts, args, database_url=DATABASE_URL, cache=cache)
+    report = web_report.render(
+        results, writes, counts, {n: p.target for n, p in pages.items()}, args, DATABASE_URL
+    )
     print("\n" + report)
     if not args.no_append:
         web_report.append(report)
-        log(f"appended to {web_report.RESULTS.relative_to(ROOT)}")
+        log(f"added to the top of {web_report.RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# Only bench/web.py turns this on: it mounts the reference page the benchmark compares every
+# page with (/bench/reference/, bench/reference.py). Off in production and in the tests.
+BENCH = env_bool("CLIENTREVIEW_BENCH", False)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -23,3 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
 ]
+
+if settings.BENCH:
+    # bench/web.py's reference page; the module is not even imported otherwise.
+    urlpatterns += [path("bench/", include("bench.reference"))]

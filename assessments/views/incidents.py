@@ -185,7 +185,8 @@ def _find_client(request: HttpRequest, recent: list[tuple[int, str]]) -> HttpRes
     """The first step in a business with many clients: search, or pick a recent client."""
     search_form = FindClientForm(request.GET)
     search = search_form.search()
-    matches = find_clients(request.business, search, SEARCH_RESULTS + 1) if search else []
+    # Fetched once: slicing the queryset for the page and counting it would search twice.
+    matches = list(find_clients(request.business, search, SEARCH_RESULTS + 1)) if search else []
     return render(
         request,
         "assessments/incidents/find_client.html",

@@ -94,6 +94,23 @@ def test_long_searches_are_cut_short_and_explained(staff_client, clients):
     assert response.status_code == 200 and response.context["matches"] == []
 
 
+def test_a_search_runs_the_search_once_whatever_it_finds(
+    staff_client, business, clients, django_assert_num_queries
+):
+    staff_client.get(URL)  # the first request after login also writes the session
+    # The session, the user, their memberships, "many clients?", the recent clients, the
+    # search: the same six for one match as for more than a page of them.
+    with django_assert_num_queries(6):
+        response = staff_client.get(URL, {"q": "crane"})
+    assert [c.name for c in response.context["matches"]] == ["Crane Hire"]
+    for n in range(25):
+        factories.client(business, name=f"Crane {n:02d}")
+    with django_assert_num_queries(6) as captured:
+        response = staff_client.get(URL, {"q": "crane"})
+    assert len(response.context["matches"]) == 20 and response.context["more_matches"]
+    assert sum('AS "rank"' in q["sql"] for q in captured.captured_queries) == 1
+
+
 def test_too_many_matches_asks_for_more_of_the_name(staff_client, business, monkeypatch):
     from assessments.views import incidents as incident_views
 
