@@ -282,3 +282,27 @@ def send_early_warnings() -> int:
     """The daily early warning (Celery beat): run the rules over every active client,
     record what newly points to Watch or Fire, e-mail each owner's digest as they chose."""
     return warning_services.send_warnings()
+
+
+# =============================================================================
+# (Evidence previews: a PDF's first page as PNG.)
+# =============================================================================
+
+from assessments.services.evidence_preview import build_preview  # noqa: E402
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def render_evidence_preview(evidence_id: int) -> str:
+    """Render a PDF's first page for the incident page (pdftoppm, 10 s at most)."""
+    return build_preview(evidence_id)
+
+
+def publish_preview(evidence_id: int) -> bool:
+    """Publish the preview task; False (logged) when the broker cannot be reached: the
+    page then says the preview is being prepared, and the file can still be downloaded."""
+    try:
+        render_evidence_preview.delay(evidence_id)
+    except _publish_errors() as exc:
+        logger.warning("Evidence %s: preview not queued (%s)", evidence_id, exc)
+        return False
+    return True

@@ -25,6 +25,7 @@ urlpatterns += [
     path("incidents/<int:pk>/amend/", incident_views.incident_amend, name="incident_amend"),
     path("incidents/<int:pk>/evidence/", incident_views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", incident_views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/preview/", incident_views.evidence_preview, name="evidence_preview"),
     path("contacts/<int:pk>/flag/", flag_views.flag_contact_view, name="flag_contact"),
     path("flags/", flag_views.flag_list, name="flag_list"),
     path("flags/<int:pk>/clear/", flag_views.flag_clear, name="flag_clear"),

@@ -233,6 +233,17 @@ def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.business_id}/{uuid.uuid4().hex}"
 
 
+# The image types the upload check accepts (assessments.services.evidence.ACCEPTED).
+PREVIEWABLE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+class PreviewStatus(models.TextChoices):
+    NONE = "", _("no preview")
+    PENDING = "pending", _("preview being prepared")
+    READY = "ready", _("preview ready")
+    FAILED = "failed", _("no preview possible")
+
+
 class Evidence(models.Model):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
@@ -246,6 +257,11 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # A PDF's first page as PNG, rendered by the worker (images are shown as stored).
+    preview = models.FileField(max_length=300, blank=True)
+    preview_status = models.CharField(
+        max_length=10, choices=PreviewStatus.choices, blank=True, default=PreviewStatus.NONE
+    )
 
     objects = TenantQuerySet.as_manager()
 
@@ -254,6 +270,21 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in PREVIEWABLE_IMAGE_TYPES
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+    @property
+    def has_preview(self) -> bool:
+        """True when the preview URL answers with an image."""
+        if self.is_image:
+            return True
+        return self.is_pdf and self.preview_status == PreviewStatus.READY and bool(self.preview)
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Evidence is part of the incident record and is never deleted.")

@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, User
 from assessments.models import Client, Evidence, Incident
+from assessments.models.incidents import PreviewStatus
+from assessments.services.evidence_preview import queue_preview
 from assessments.services.incidents import record_incident
 
 MAX_FILES_PER_UPLOAD = 10
@@ -310,10 +312,13 @@ def add_evidence(
         sha256=_sha256(upload),
         description=description,
         uploaded_by=uploaded_by,
+        preview_status=PreviewStatus.PENDING if sniffed.kind == "pdf" else PreviewStatus.NONE,
     )
     # upload_to ignores the name it is given: the stored name is random.
     evidence.file.save("evidence", upload, save=False)
     evidence.save()
+    if sniffed.kind == "pdf":
+        queue_preview(evidence.pk)
     return evidence
 
 

@@ -374,3 +374,36 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     # Evidence is private: no shared cache or back-button copy.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# The preview is an image drawn inside the incident page; opened on its own, it may run
+# nothing and load nothing.
+PREVIEW_CSP = "default-src 'none'; img-src 'self'; sandbox"
+
+
+@member_required
+def evidence_preview(request: HttpRequest, pk: int) -> FileResponse:
+    """An image of evidence as stored, or a PDF's first page as PNG, shown inline.
+
+    Same checks as the download; 404 for a file with no preview (text, e-mail, a PDF
+    that could not be rendered or is not rendered yet). Not audited: the incident page
+    shows it on every visit; the download of the file itself is.
+    """
+    evidence = get_for_business_or_404(Evidence.objects.all(), request, pk=pk)
+    if not evidence.has_preview:
+        raise Http404(_("This file has no preview."))
+    field, content_type = (
+        (evidence.file, evidence.content_type)
+        if evidence.is_image
+        else (evidence.preview, "image/png")
+    )
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("The file is missing from storage.")) from exc
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    return response

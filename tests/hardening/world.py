@@ -32,6 +32,7 @@ FLAG_REASON = "ALPHA-SECRET-FLAG threatened our designer"
 PLAN_FACT = "ALPHA-SECRET-FACT nine invoices paid late"
 TIME_NOTE = "ALPHA-SECRET-TIME rework of the quarry site"
 EVIDENCE_NAME = "alpha-secret-evidence.txt"
+PREVIEW_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 EVIDENCE_BYTES = b"ALPHA-SECRET-EVIDENCE what Thaddeus wrote\n"
 PLAN_PDF_BYTES = b"%PDF-1.4\n% ALPHA-SECRET-PDF\n%%EOF\n"
 INVITEE_EMAIL = "invitee@alpha.test"
@@ -132,6 +133,12 @@ def build_world(business, owner, staff, other_business, outsider) -> World:
     o["evidence"] = add_evidence(
         o["incident"],
         SimpleUploadedFile(EVIDENCE_NAME, EVIDENCE_BYTES, content_type="text/plain"),
+        uploaded_by=staff,
+    )
+    # An image, so the preview URL answers 200 to members (text has no preview).
+    o["image_evidence"] = add_evidence(
+        o["incident"],
+        SimpleUploadedFile("alpha-photo.png", PREVIEW_PNG, content_type="image/png"),
         uploaded_by=staff,
     )
     today = timezone.localdate()
