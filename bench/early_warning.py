@@ -9,7 +9,7 @@ clients), the wall time and CPU of each run, and the peak resident memory. The s
 with 1,000 of the clients, to show that the queries do not grow with the clients.
 Nothing is written: the warnings found are counted, not saved.
 
-    .venv/bin/python bench/warnings.py [--rounds 3]
+    .venv/bin/python bench/early_warning.py [--rounds 3]
 
 Appends a dated section to bench/RESULTS.md (--no-append to only print it).
 """
@@ -110,7 +110,7 @@ def main() -> None:
     )
     versions = f"Python {platform.python_version()}, Django {dj.__version__}"
     met = small["find_queries"] == large["find_queries"]
-    command = f".venv/bin/python bench/warnings.py --rounds {args.rounds}"
+    command = f".venv/bin/python bench/early_warning.py --rounds {args.rounds}"
     report = "\n".join(
         [
             f"## Early warning: the daily run at 10,000 clients ({when})",
