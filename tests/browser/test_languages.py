@@ -11,8 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Incident
-from tests import factories
-from tests.browser.test_accessibility import _owner_pages
+from tests.browser.test_accessibility import _log_in, _owner_pages
 from tests.hardening.test_no_english_left import _data_strings, _english
 
 pytestmark = [
@@ -46,14 +45,6 @@ def _english_on(page, where: str, data: list[str]) -> list[str]:
         for piece in page.evaluate(TEXTS)
         if _english(piece, data)
     ]
-
-
-def _log_in(page, email: str) -> None:
-    page.goto(reverse("accounts:login"))
-    page.locator("#id_username").fill(email)
-    page.locator("#id_password").fill(factories.PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
