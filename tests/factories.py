@@ -91,3 +91,14 @@ def time_entry(client_obj, **overrides):
     }
     fields.update(overrides)
     return TimeEntry.objects.create(business=client_obj.business, client=client_obj, **fields)
+
+
+def delivery(client_obj, **overrides):
+    from assessments.models import Delivery
+
+    fields = {
+        "delivered_on": timezone.localdate() - timedelta(days=14),
+        "title": f"Batch {next(_seq)} of the artwork",
+    }
+    fields.update(overrides)
+    return Delivery.objects.create(business=client_obj.business, client=client_obj, **fields)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, User
 from assessments.forms.money import MemberChoiceField
-from assessments.models import Client, Contact, Evidence
+from assessments.models import Client, Contact, Delivery, Evidence
 from assessments.models.incidents import Category, Severity
 from clientreview.lib.forms import parse_id
 
@@ -44,9 +44,14 @@ EVIDENCE_CHOICES = [
 
 
 class IncidentFilterForm(forms.Form):
-    """Client (from its page or a row's link), contact, kind, severity, dates, who, files."""
+    """Client and delivery (from the client page or a row's link), contact, kind, severity,
+    dates, who, files."""
 
     client = IdChoiceField(queryset=Client.objects.none(), required=False, widget=forms.HiddenInput)
+    # From a delivery's link on the client page: the incidents about that delivery.
+    delivery = IdChoiceField(
+        queryset=Delivery.objects.none(), required=False, widget=forms.HiddenInput
+    )
     contact = IdChoiceField(
         label=_("Contact person"), queryset=Contact.objects.none(), required=False
     )
@@ -69,6 +74,7 @@ class IncidentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.business = business
         self.fields["client"].queryset = Client.objects.for_business(business)
+        self.fields["delivery"].queryset = Delivery.objects.for_business(business)
         client_id = self.data.get("client") if self.is_bound else None
         contacts = Contact.objects.for_business(business)
         # Only the chosen client's contacts are offered; without a client, there is no list.
@@ -91,6 +97,9 @@ class IncidentFilterForm(forms.Form):
         contact, client = data.get("contact"), data.get("client")
         if contact and client and contact.client_id != client.pk:
             self.add_error("contact", _("This contact is not one of the client's."))
+        delivery = data.get("delivery")
+        if delivery and client and delivery.client_id != client.pk:
+            self.add_error("delivery", _("This delivery is not one of the client's."))
         return data
 
     def apply(self, incidents: QuerySet) -> QuerySet:
@@ -99,6 +108,8 @@ class IncidentFilterForm(forms.Form):
         tz = self.business.tzinfo
         if data.get("client"):
             incidents = incidents.filter(client=data["client"])
+        if data.get("delivery"):
+            incidents = incidents.filter(delivery=data["delivery"])
         if data.get("contact"):
             incidents = incidents.filter(contact=data["contact"])
         if data.get("category"):

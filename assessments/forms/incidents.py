@@ -14,15 +14,18 @@ change the box, their choice wins. static/js/app.js updates the box as they type
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from assessments.models import Client, Contact, Incident
+from assessments.models import Client, Contact, Delivery, Incident, Invoice
 from assessments.services.evidence import (
     ACCEPT_ATTRIBUTE,
     MAX_FILES_PER_UPLOAD,
@@ -98,6 +101,111 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.client.name})"
 
 
+class AboutRadios(forms.RadioSelect):
+    """The deliveries and invoices an incident can be about, one tap each; each option says
+    which client it belongs to (`data-client`), so app.js shows only the chosen client's."""
+
+    client_of: dict[str, int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client_of = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        client_id = self.client_of.get(str(value))
+        if client_id is not None:
+            option["attrs"]["data-client"] = client_id
+        return option
+
+
+# The work an incident form offers to tie it to: each client's latest few deliveries and
+# (for owners, who see invoices) invoices. A client named by the form offers its latest
+# whatever their age; a list of every client offers only what is recent.
+DELIVERIES_OFFERED = 3
+INVOICES_OFFERED = 2
+RECENT_WORK_DAYS = 120
+
+
+def _latest_per_client(rows: QuerySet, date_field: str, limit: int) -> QuerySet:
+    ranked = rows.alias(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("client_id")],
+            order_by=[F(date_field).desc(), F("id").desc()],
+        )
+    )
+    return ranked.filter(rank__lte=limit).order_by("client_id", f"-{date_field}", "-id")
+
+
+def _short(value: date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def work_on_offer(
+    business: Business, clients: Iterable[int] | None, *, invoices: bool, today: date
+) -> list[tuple[str, str, int]]:
+    """(choice value, label, client id) of the work `clients` (None: every client, of the
+    last RECENT_WORK_DAYS only) could be complained about: two queries at most."""
+    deliveries = Delivery.objects.filter(business=business)
+    bills = Invoice.objects.filter(business=business)
+    if clients is None:
+        since = today - timedelta(days=RECENT_WORK_DAYS)
+        deliveries = deliveries.filter(delivered_on__gte=since)
+        bills = bills.filter(issued_on__gte=since)
+    else:
+        wanted = list(clients)
+        deliveries = deliveries.filter(client__in=wanted)
+        bills = bills.filter(client__in=wanted)
+    offered = [
+        (about_value(delivery=pk), f"{title} · {_short(on)}", client_id)
+        for pk, title, on, client_id in _latest_per_client(
+            deliveries, "delivered_on", DELIVERIES_OFFERED
+        ).values_list("pk", "title", "delivered_on", "client_id")
+    ]
+    if invoices:
+        offered += [
+            (
+                about_value(invoice=pk),
+                str(_("Invoice %(number)s · %(date)s") % {"number": number, "date": _short(on)}),
+                client_id,
+            )
+            for pk, number, on, client_id in _latest_per_client(
+                bills, "issued_on", INVOICES_OFFERED
+            ).values_list("pk", "number", "issued_on", "client_id")
+        ]
+    return offered
+
+
+def about_value(*, delivery: int | None = None, invoice: int | None = None) -> str:
+    """The choice value for a delivery ("d12") or an invoice ("i7"); "" for neither."""
+    if delivery:
+        return f"d{delivery}"
+    return f"i{invoice}" if invoice else ""
+
+
+class AboutField(forms.CharField):
+    """Which delivery or invoice the incident was about ("d12", "i7" or ""); the form looks
+    the record up within the business and checks it is the chosen client's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", AboutRadios(attrs={"class": "btn-check"}))
+        super().__init__(required=False, max_length=24, strip=True, **kwargs)
+
+    def to_python(self, value: Any) -> tuple[str, int] | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        kind, pk = text[:1], parse_id(text[1:])
+        if kind not in ("d", "i") or pk is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
+        return kind, pk
+
+    default_error_messages = {
+        "invalid_choice": _("Choose one of the deliveries or invoices shown."),
+    }
+
+
 def local_now_minutes() -> datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
@@ -158,6 +266,10 @@ class _IncidentContentForm(forms.Form):
         required=False,
         help_text=_("Who else saw or heard it (optional)."),
     )
+    about = AboutField(label=_("About a delivery or invoice"))
+
+    # Invoices are offered to owners only: staff see no money.
+    offers_invoices = False
 
     def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
         self.business = business
@@ -173,6 +285,36 @@ class _IncidentContentForm(forms.Form):
                 "data-contact-days": business.contact_days,
             }
         )
+
+    def _offer_work(self, work: list[tuple[str, str, int]]) -> None:
+        field = self.fields["about"]
+        field.widget.client_of = {value: client_id for value, _label, client_id in work}
+        nothing = ("", _("Nothing in particular"))
+        field.widget.choices = [nothing, *((value, label) for value, label, _c in work)]
+        self.offers_work = bool(work)
+
+    def _clean_about(self, cleaned: dict, client_id: int | None) -> None:
+        """`about` becomes `delivery` and `invoice` (at most one set), each the chosen client's."""
+        cleaned["delivery"] = cleaned["invoice"] = None
+        about = cleaned.get("about")
+        if about is None or client_id is None:
+            return
+        kind, pk = about
+        if kind == "d":
+            record = Delivery.objects.filter(business=self.business, pk=pk).first()
+        elif self.offers_invoices:
+            record = Invoice.objects.filter(business=self.business, pk=pk).first()
+        else:
+            record = None
+        if record is None or record.client_id != client_id:
+            self.add_error(
+                "about",
+                forms.ValidationError(
+                    _("Choose one of this client's deliveries or invoices."), code="other_client"
+                ),
+            )
+            return
+        cleaned["delivery" if kind == "d" else "invoice"] = record
 
     def suggested_outside_hours(self, moment: datetime) -> bool:
         return not self.business.is_within_contact_hours(moment)
@@ -276,9 +418,15 @@ class IncidentForm(_IncidentContentForm):
     files = MultipleFileField(label=_("Photos or files (optional)"), required=False)
 
     def __init__(
-        self, *args: Any, business: Business, client: Client | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        business: Business,
+        client: Client | None = None,
+        offers_invoices: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, business=business, **kwargs)
+        self.offers_invoices = offers_invoices
         self._offer_clients(business, client)
         self.fields["files"].help_text = accepted_help()
         if not self.is_bound:
@@ -316,6 +464,18 @@ class IncidentForm(_IncidentContentForm):
             ("", contact_field.empty_label),
             *((pk, f"{name} ({names.get(client_id, '')})") for pk, name, client_id in contacts),
         ]
+        if chosen is not None:
+            work_of: list[int] | None = [chosen.pk]
+        else:
+            work_of = None if self.lists_all_clients else list(names)
+        self._offer_work(
+            work_on_offer(
+                business,
+                work_of,
+                invoices=self.offers_invoices,
+                today=timezone.localdate(timezone=business.tzinfo),
+            )
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -329,6 +489,7 @@ class IncidentForm(_IncidentContentForm):
                     params={"contact": contact.name, "client": client.name},
                 ),
             )
+        self._clean_about(cleaned, client.pk if client is not None else None)
         self._follow_contact_hours(cleaned)
         return cleaned
 
@@ -349,6 +510,8 @@ AMENDABLE = (
     "billed_as_extra",
     "description",
     "witnesses",
+    "delivery",
+    "invoice",
 )
 
 
@@ -360,11 +523,26 @@ class AmendIncidentForm(_IncidentContentForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    field_order = ["reason", *AMENDABLE]
+    field_order = ["reason", *AMENDABLE, "about"]
 
-    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, incident: Incident, offers_invoices: bool = False, **kwargs: Any
+    ) -> None:
         self.incident = incident
         super().__init__(*args, business=incident.business, **kwargs)
+        # The invoice it is already about stays on offer (and keepable) for anyone.
+        self.offers_invoices = offers_invoices or incident.invoice_id is not None
+        work = work_on_offer(
+            incident.business,
+            [incident.client_id],
+            invoices=self.offers_invoices,
+            today=timezone.localdate(timezone=incident.business.tzinfo),
+        )
+        current = about_value(delivery=incident.delivery_id, invoice=incident.invoice_id)
+        if current and current not in {value for value, _label, _c in work}:
+            record = incident.delivery or incident.invoice
+            work.append((current, str(record), incident.client_id))
+        self._offer_work(work)
         self.fields["contact"].queryset = Contact.objects.filter(
             business=incident.business_id, client=incident.client_id
         ).select_related("client")
@@ -372,6 +550,9 @@ class AmendIncidentForm(_IncidentContentForm):
         if not self.is_bound:
             for name in AMENDABLE:
                 self.initial[name] = getattr(incident, name)
+            self.initial["about"] = about_value(
+                delivery=incident.delivery_id, invoice=incident.invoice_id
+            )
             self.initial["occurred_at"] = timezone.localtime(incident.occurred_at)
             self.initial["outside_hours_shown"] = incident.outside_hours
 
@@ -393,6 +574,7 @@ class AmendIncidentForm(_IncidentContentForm):
                 cleaned["occurred_at"] = self.incident.occurred_at
             else:
                 time_changed = True
+        self._clean_about(cleaned, self.incident.client_id)
         self._follow_contact_hours(cleaned, time_changed=time_changed)
         if not self.errors and not self.changes():
             raise forms.ValidationError(

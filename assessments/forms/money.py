@@ -14,10 +14,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business, User
-from assessments.models import Client, Expense, Invoice, TimeEntry
+from assessments.models import Client, Delivery, Expense, Invoice, TimeEntry
 from assessments.models.money import MAX_AMOUNT
 
 # Before this, a date is a typo (19 for 2019, 1025 for 2025), not history.
@@ -321,6 +322,74 @@ class ExpenseForm(forms.ModelForm):
         if amount > MAX_AMOUNT:
             raise forms.ValidationError(_("This amount is too large."), code="max_value")
         return amount
+
+    def _post_clean(self) -> None:
+        self.instance.business = self.business
+        self.instance.client = self.client
+        super()._post_clean()
+
+
+class InvoiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Invoice) -> str:
+        return str(
+            _("%(number)s of %(date)s")
+            % {"number": obj.number, "date": date_format(obj.issued_on, "SHORT_DATE_FORMAT")}
+        )
+
+
+class DeliveryForm(forms.ModelForm):
+    """A piece of delivered work. The invoice that billed it is an owner-only field (staff
+    see no money); only this client's invoices are on offer or accepted."""
+
+    class Meta:
+        model = Delivery
+        fields = ["delivered_on", "title", "invoice", "note"]
+        widgets = {"delivered_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")}
+
+    # The latest invoices offered in the list (the one a delivery is tied to stays on offer).
+    INVOICES_OFFERED = 50
+
+    def __init__(
+        self, *args: Any, client: Client, business: Business, show_invoices: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.business = business
+        self.fields["title"].error_messages["required"] = _("Say what was delivered.")
+        if show_invoices:
+            invoices = Invoice.objects.filter(business=business, client=client)
+            field = InvoiceChoiceField(
+                label=_("Billed on invoice (optional)"),
+                queryset=invoices,
+                required=False,
+                empty_label=_("— not tied to an invoice —"),
+            )
+            latest = list(invoices.order_by("-issued_on", "-id")[: self.INVOICES_OFFERED])
+            current = self.instance.invoice if self.instance.invoice_id else None
+            if current is not None and current not in latest:
+                latest.append(current)
+            field.choices = [("", field.empty_label)] + [
+                (i.pk, field.label_from_instance(i)) for i in latest
+            ]
+            self.fields["invoice"] = field
+        else:
+            del self.fields["invoice"]
+
+    def clean_delivered_on(self) -> date:
+        value = self.cleaned_data["delivered_on"]
+        if message := check_date(value, latest=timezone.localdate()):
+            raise forms.ValidationError(
+                _("A delivery is recorded once it has been made.")
+                if value >= EARLIEST_DATE
+                else message
+            )
+        return value
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Say what was delivered."), code="required")
+        return title
 
     def _post_clean(self) -> None:
         self.instance.business = self.business

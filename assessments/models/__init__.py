@@ -2,6 +2,7 @@
 
 from assessments.models.assessment import Assessment, AssessmentAnswer, EvidenceThresholds
 from assessments.models.clients import Client, Contact
+from assessments.models.deliveries import Delivery
 from assessments.models.flags import AbuseFlag
 from assessments.models.incidents import Evidence, Incident, IncidentVersion
 from assessments.models.money import Expense, Invoice, TimeEntry
@@ -17,6 +18,7 @@ __all__ = [
     "EarlyWarning",
     "Client",
     "Contact",
+    "Delivery",
     "Evidence",
     "Expense",
     "EvidenceThresholds",

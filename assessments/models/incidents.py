@@ -102,6 +102,24 @@ class Incident(models.Model):
     )
     description = models.TextField(_("what happened"), max_length=20000)
     witnesses = models.CharField(_("witnesses"), max_length=500, blank=True)
+    # What the incident was about, when it was about one piece of work or one invoice
+    # (at most one of the two, checked by the forms): "a complaint after a delivery".
+    delivery = models.ForeignKey(
+        "assessments.Delivery",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("delivery it was about"),
+    )
+    invoice = models.ForeignKey(
+        "assessments.Invoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("invoice it was about"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -150,6 +168,10 @@ class Incident(models.Model):
         # Only when set: versions written before the field existed hash and compare the same.
         if self.billed_as_extra:
             content["billed_as_extra"] = True
+        if self.delivery_id:
+            content["delivery"] = self.delivery_id
+        if self.invoice_id:
+            content["invoice"] = self.invoice_id
         return content
 
 

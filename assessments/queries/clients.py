@@ -40,6 +40,7 @@ from assessments.models import (
     Assessment,
     Client,
     Contact,
+    Delivery,
     Expense,
     Incident,
     Invoice,
@@ -214,7 +215,7 @@ def timeline(
     limit = page * TIMELINE_STEP
     business = client.business_id
     incidents = Incident.objects.filter(business=business, client=client).select_related(
-        "contact", "recorded_by"
+        "contact", "recorded_by", "delivery"
     )[: limit + 1]
     sources = [
         [
@@ -264,3 +265,22 @@ def aging_rows(numbers: figures.ClientFigures) -> list[tuple[str, Any]]:
     return [
         (labels[key], numbers.aging.get(key, figures.ZERO)) for key, _l, _h in figures.AGING_BUCKETS
     ]
+
+
+def deliveries_of(client: Client) -> QuerySet[Delivery]:
+    """The client's deliveries, newest first, each with `incident_count`: the incidents
+    that say they were about it (counted per row shown, in a subquery, as the incident
+    list counts evidence: a join and GROUP BY would count them for every delivery)."""
+    about_it = (
+        Incident.objects.filter(delivery=OuterRef("pk"))
+        .order_by()
+        .values("delivery")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Delivery.objects.filter(business=client.business_id, client=client)
+        .select_related("invoice", "recorded_by")
+        .annotate(incident_count=Coalesce(Subquery(about_it, output_field=IntegerField()), 0))
+        .order_by("-delivered_on", "-created", "-id")
+    )

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
-from assessments.models import Client, Contact, Expense, Invoice, TimeEntry
+from assessments.models import Client, Contact, Delivery, Expense, Invoice, TimeEntry
 
 OFFBOARDED_MESSAGE = _("This client is offboarded: do not re-engage.")
 
@@ -74,6 +74,14 @@ def log_time(entry: TimeEntry) -> TimeEntry:
         ensure_accepts_new_work(entry.client)
     entry.save()
     return entry
+
+
+def record_delivery(delivery: Delivery) -> Delivery:
+    """Create or update a delivery; refuses new deliveries for offboarded clients."""
+    if delivery.pk is None:
+        ensure_accepts_new_work(delivery.client)
+    delivery.save()
+    return delivery
 
 
 def record_expense(expense: Expense) -> Expense:

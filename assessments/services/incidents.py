@@ -27,6 +27,8 @@ CONTENT_FIELDS = (
     "billed_as_extra",
     "description",
     "witnesses",
+    "delivery",
+    "invoice",
 )
 
 

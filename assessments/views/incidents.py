@@ -95,12 +95,13 @@ def _evidence_count() -> Coalesce:
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET, business=request.business)
     incidents = for_business(Incident, request)
-    client = None
+    client = delivery = None
     if form.is_valid():
         # Bad filters (a stale bookmark, another business's id) show their errors above
         # the whole list: the page still answers 200, as a link that lists.
         incidents = form.apply(incidents)
         client = form.cleaned_data.get("client")
+        delivery = form.cleaned_data.get("delivery")
     listed = (
         incidents.select_related("client", "contact", "recorded_by")
         # Counted for the page's rows only: a join and GROUP BY would count every file
@@ -114,7 +115,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/incidents/list.html",
-        {"page": page, "client": client, "form": form, "query": query.urlencode()},
+        {
+            "page": page,
+            "client": client,
+            "delivery": delivery,
+            "form": form,
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -130,7 +137,12 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         initial["contact"] = contact
     if request.method == "POST":
         form = IncidentForm(
-            request.POST, request.FILES, business=request.business, initial=initial, client=client
+            request.POST,
+            request.FILES,
+            business=request.business,
+            initial=initial,
+            client=client,
+            offers_invoices=request.membership.is_owner,
         )
         token = once.token_from(request.POST)
         if (earlier := once.earlier_path(request.business, token)) is not None:
@@ -161,7 +173,12 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             lists_all, recent = clients_on_offer(request.business)
             if not lists_all:
                 return _find_client(request, recent)
-        form = IncidentForm(business=request.business, initial=initial, client=client)
+        form = IncidentForm(
+            business=request.business,
+            initial=initial,
+            client=client,
+            offers_invoices=request.membership.is_owner,
+        )
     return render(
         request,
         "assessments/incidents/form.html",
@@ -282,7 +299,9 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
 
 def _get_incident(request: HttpRequest, pk: int) -> Incident:
     return get_for_business_or_404(
-        Incident.objects.select_related("client", "contact", "recorded_by", "business"),
+        Incident.objects.select_related(
+            "client", "contact", "recorded_by", "business", "delivery", "invoice"
+        ),
         request,
         pk=pk,
     )
@@ -298,7 +317,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_amend(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _get_incident(request, pk)
     if request.method == "POST":
-        form = AmendIncidentForm(request.POST, incident=incident)
+        form = AmendIncidentForm(
+            request.POST, incident=incident, offers_invoices=request.membership.is_owner
+        )
         if form.is_valid():
             amended = amend_incident(
                 incident,
@@ -313,7 +334,7 @@ def incident_amend(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(amended)
     else:
-        form = AmendIncidentForm(incident=incident)
+        form = AmendIncidentForm(incident=incident, offers_invoices=request.membership.is_owner)
     return render(
         request,
         "assessments/incidents/amend.html",

@@ -10,15 +10,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import get_for_business_or_404, member_required, owner_required
-from assessments.forms.money import ExpenseForm, InvoiceForm, MarkPaidForm, TimeEntryForm
-from assessments.models import Client, Expense, Invoice, TimeEntry
-from assessments.queries.clients import format_minutes
+from assessments.forms.money import (
+    DeliveryForm,
+    ExpenseForm,
+    InvoiceForm,
+    MarkPaidForm,
+    TimeEntryForm,
+)
+from assessments.models import Client, Delivery, Expense, Invoice, TimeEntry
+from assessments.queries.clients import deliveries_of, format_minutes
 from assessments.services import clients as services
 from assessments.services import submissions as once
 
@@ -251,5 +258,86 @@ def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assessments/money/expense_form.html",
         {"form": form, "client": expense.client, "expense": expense},
+        status=400 if form.is_bound else 200,
+    )
+
+
+DELIVERIES_SHOWN = 200
+
+
+@member_required
+def delivery_list(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client, request, pk=pk)
+    deliveries = list(deliveries_of(client)[:DELIVERIES_SHOWN])
+    return render(
+        request,
+        "assessments/money/delivery_list.html",
+        {"client": client, "deliveries": deliveries, "shown": DELIVERIES_SHOWN},
+    )
+
+
+@member_required
+def delivery_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_for_business_or_404(Client, request, pk=pk)
+    if not client.accepts_new_work:
+        return _refuse_offboarded(request, client)
+    form = DeliveryForm(
+        request.POST or None,
+        client=client,
+        business=request.business,
+        show_invoices=request.membership.is_owner,
+    )
+    token = once.token_from(request.POST)
+    if request.method == "POST" and (earlier := once.earlier_path(request.business, token)):
+        return _already_saved(request, earlier, client)
+    if request.method == "POST" and form.is_valid():
+        form.instance.recorded_by = request.user
+        try:
+            delivery, path = once.submit_once(
+                request.business,
+                token,
+                lambda: services.record_delivery(form.instance),
+                lambda delivery: reverse("assessments:delivery_list", args=[client.pk]),
+            )
+        except services.ClientOffboarded:
+            return _refuse_offboarded(request, client)
+        if delivery is None:
+            return _already_saved(request, path, client)
+        messages.success(
+            request,
+            _("Delivery recorded for %(client)s: %(title)s.")
+            % {"client": client.name, "title": delivery.title},
+        )
+        return redirect("assessments:delivery_list", pk=client.pk)
+    return render(
+        request,
+        "assessments/money/delivery_form.html",
+        {"form": form, "client": client, "form_token": once.token_for_page(request.POST)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@member_required
+def delivery_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_for_business_or_404(
+        Delivery.objects.select_related("client", "invoice"), request, pk=pk
+    )
+    if not request.membership.is_owner and delivery.recorded_by_id != request.user.pk:
+        raise PermissionDenied
+    form = DeliveryForm(
+        request.POST or None,
+        instance=delivery,
+        client=delivery.client,
+        business=request.business,
+        show_invoices=request.membership.is_owner,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.record_delivery(form.instance)
+        messages.success(request, _("Delivery saved."))
+        return redirect("assessments:delivery_list", pk=delivery.client_id)
+    return render(
+        request,
+        "assessments/money/delivery_form.html",
+        {"form": form, "client": delivery.client, "delivery": delivery},
         status=400 if form.is_bound else 200,
     )

@@ -58,6 +58,26 @@
       client.addEventListener("change", filter);
       filter();
     }
+    // The deliveries and invoices on offer: only the chosen client's; none, no question.
+    var about = form.querySelector("[data-about]");
+    if (client && about) {
+      var showWork = function () {
+        var shown = 0;
+        Array.prototype.forEach.call(about.querySelectorAll("input[data-client]"), function (input) {
+          var mine = input.getAttribute("data-client") === client.value;
+          input.parentNode.hidden = !mine;
+          if (!mine && input.checked) { input.checked = false; }
+          if (mine) { shown += 1; }
+        });
+        about.hidden = shown === 0;
+        if (!about.querySelector("input:checked")) {
+          var none = about.querySelector("input[value='']");
+          if (none) { none.checked = true; }
+        }
+      };
+      client.addEventListener("change", showWork);
+      showWork();
+    }
   });
 })();
 

@@ -124,13 +124,17 @@ FORMS: dict[str, FormSpec] = {
     ),
     "assessments:incident_create": FormSpec(
         "staff",
-        lambda w: {**v.incident_fields(w), "client": str(w.client.pk)},
+        lambda w: {
+            **v.incident_fields(w),
+            "client": str(w.client.pk),
+            "about": f"d{w.delivery.pk}",
+        },
         ((incident_forms.IncidentForm, ""),),
         file_fields=("files",),
     ),
     "assessments:incident_amend": FormSpec(
         "staff",
-        lambda w: {**v.incident_fields(w), "reason": "The time was wrong."},
+        lambda w: {**v.incident_fields(w), "reason": "The time was wrong.", "about": ""},
         ((incident_forms.AmendIncidentForm, ""),),
     ),
     "assessments:evidence_add": FormSpec(
@@ -176,6 +180,26 @@ FORMS: dict[str, FormSpec] = {
         "owner",
         lambda w: {"date": v.day(-2), "amount": "13.00", "category": "", "note": "Taxi back"},
         ((money_forms.ExpenseForm, ""),),
+    ),
+    "assessments:delivery_create": FormSpec(
+        "owner",
+        lambda w: {
+            "delivered_on": v.day(-1),
+            "title": "Signage, second batch",
+            "invoice": str(w.invoice.pk),
+            "note": "Handed over on site.",
+        },
+        ((money_forms.DeliveryForm, ""),),
+    ),
+    "assessments:delivery_edit": FormSpec(
+        "owner",
+        lambda w: {
+            "delivered_on": v.day(-3),
+            "title": "Signage, final files",
+            "invoice": "",
+            "note": "",
+        },
+        ((money_forms.DeliveryForm, ""),),
     ),
     "assessments:time_create": FormSpec(
         "owner",
@@ -287,6 +311,7 @@ GET_PARAMS: dict[str, tuple[str, ...]] = {
     "assessments:client_detail": ("timeline",),
     "assessments:incident_list": (
         "client",
+        "delivery",
         "contact",
         "category",
         "severity",

@@ -217,7 +217,9 @@ def test_markup_typed_into_a_client_and_an_incident_is_shown_as_text(world):
     client_page = owner.get(response["Location"])
     incident_data = form_data.FORMS["assessments:incident_create"].data(world)
     client_pk = resolve(response["Location"]).kwargs["pk"]
-    incident_data.update({"client": client_pk, "contact": "", "description": corpus.SCRIPT})
+    incident_data.update(
+        {"client": client_pk, "contact": "", "about": "", "description": corpus.SCRIPT}
+    )
     response = owner.post(reverse("assessments:incident_create"), incident_data)
     assert response.status_code == 302
     incident_page = owner.get(response["Location"])

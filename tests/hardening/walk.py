@@ -66,6 +66,9 @@ MEMBER = {
     "assessments:contact_edit",
     "assessments:time_create",
     "assessments:time_edit",
+    "assessments:delivery_list",
+    "assessments:delivery_create",
+    "assessments:delivery_edit",
     "assessments:rules_help",
 }
 # Owners only: staff get 403.
@@ -160,6 +163,9 @@ PARAMS: dict[tuple[str, str], Filler] = {
     ("assessments:invoice_mark_paid", "pk"): lambda w: w.invoice.pk,
     ("assessments:time_create", "pk"): lambda w: w.client.pk,
     ("assessments:time_edit", "pk"): lambda w: w.time_entry.pk,
+    ("assessments:delivery_list", "pk"): lambda w: w.client.pk,
+    ("assessments:delivery_create", "pk"): lambda w: w.client.pk,
+    ("assessments:delivery_edit", "pk"): lambda w: w.delivery.pk,
     ("assessments:expense_list", "pk"): lambda w: w.client.pk,
     ("assessments:expense_create", "pk"): lambda w: w.client.pk,
     ("assessments:expense_edit", "pk"): lambda w: w.expense.pk,

@@ -31,6 +31,7 @@ PARTNER_NAME = "Marrowgate Referral Partners"
 FLAG_REASON = "ALPHA-SECRET-FLAG threatened our designer"
 PLAN_FACT = "ALPHA-SECRET-FACT nine invoices paid late"
 TIME_NOTE = "ALPHA-SECRET-TIME rework of the quarry site"
+DELIVERY_TITLE = "ALPHA-SECRET-DELIVERY quarry signage, final files"
 EVIDENCE_NAME = "alpha-secret-evidence.txt"
 PREVIEW_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 EVIDENCE_BYTES = b"ALPHA-SECRET-EVIDENCE what Thaddeus wrote\n"
@@ -150,6 +151,9 @@ def build_world(business, owner, staff, other_business, outsider) -> World:
     o["expense"] = domain.Expense.objects.create(
         business=business, client=o["client"], date=today, amount="42.00", note="Train fare"
     )
+    o["delivery"] = factories.delivery(
+        o["client"], title=DELIVERY_TITLE, invoice=o["invoice"], recorded_by=staff
+    )
     o["flag"] = flag_contact(contact=o["contact"], raised_by=staff, reason=FLAG_REASON)
     o["partner"] = _partner(business, PARTNER_NAME)
     # A completed Fire review with its plan (PDF ready), and one still without a plan.
@@ -179,6 +183,7 @@ def build_world(business, owner, staff, other_business, outsider) -> World:
     o["b_invoice"] = factories.invoice(o["b_client"], number="INV-BRAVO-1")
     o["b_partner"] = _partner(other_business, "Bravo Partners")
     o["b_time_entry"] = factories.time_entry(o["b_client"], user=outsider)
+    o["b_delivery"] = factories.delivery(o["b_client"], title="Bravo beacon, final files")
     return world
 
 
@@ -238,6 +243,7 @@ TENANT_MODELS: tuple[type[models.Model], ...] = (
     domain.Evidence,
     domain.Invoice,
     domain.TimeEntry,
+    domain.Delivery,
     domain.AbuseFlag,
     domain.Assessment,
     domain.AssessmentAnswer,

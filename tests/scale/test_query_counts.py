@@ -116,6 +116,7 @@ PAGES = {
     "flag a contact": lambda w: reverse(
         "assessments:flag_contact", args=[w["client"].contacts.first().pk]
     ),
+    "deliveries": lambda w: reverse("assessments:delivery_list", args=[w["client"].pk]),
     "incident form": lambda w: reverse("assessments:incident_create"),
     "incident form for a client": lambda w: (
         reverse("assessments:incident_create") + f"?client={w['client'].pk}"
