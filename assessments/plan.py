@@ -171,6 +171,17 @@ class IncidentLine:
     number: int
     category: str
     occurred_on: date
+    # The delivery it was about, if it says (its id and the day it was delivered).
+    delivery_id: int | None = None
+    delivered_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryLine:
+    """A piece of work delivered to the client, as the letter may cite it."""
+
+    id: int
+    delivered_on: date
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,8 @@ class PlanSituation:
     abuse_on_record: bool = False
     # The client's incidents of the last 12 months, oldest first (the letter's dates).
     incidents: tuple[IncidentLine, ...] = ()
+    # The client's deliveries of the last 12 months, oldest first.
+    deliveries: tuple[DeliveryLine, ...] = ()
     client_since: date | None = None
     # The client's contract: its notice period (None: it sets none) and termination clause.
     contract_notice_days: int | None = None

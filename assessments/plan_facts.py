@@ -248,9 +248,41 @@ def _disputed(s: PlanSituation) -> str:
     return capitalised(sentence("; ".join(parts))) if parts else ""
 
 
-# Flags whose fact comes from invoices rather than (only) incidents.
+# The latest deliveries a complaint pattern is read over (as the evidence rule reads it).
+DELIVERIES_LOOKED_AT = 5
+
+
+def _after_deliveries(s: PlanSituation) -> str:
+    """ "You contacted us to say you were unhappy after each of our deliveries on ...":
+    the article's own example of a documented fact (003 #2)."""
+    last = {d.id: d.delivered_on for d in s.deliveries[-DELIVERIES_LOOKED_AT:]}
+    complained = {
+        i.delivery_id: last[i.delivery_id]
+        for i in s.incidents_of(["complaint"])
+        if i.delivery_id in last
+    }
+    if len(complained) < 2:
+        return ""
+    if len(complained) == len(last):
+        text = _(
+            "You contacted us to say you were unhappy with our work after each of our "
+            "deliveries on %(dates)s."
+        )
+    else:
+        text = _(
+            "You contacted us to say you were unhappy with our work after our deliveries "
+            "on %(dates)s."
+        )
+    return text % {"dates": dates(complained.values())}
+
+
+def _complaints(s: PlanSituation) -> str:
+    return _after_deliveries(s) or _incident_sentence(s, "complains")
+
+
+# Flags whose fact comes from invoices or deliveries rather than (only) incidents.
 _SPECIAL: Mapping[str, Callable[[PlanSituation], str]] = MappingProxyType(
-    {"slow_to_pay": _late, "disputes_invoices": _disputed}
+    {"slow_to_pay": _late, "disputes_invoices": _disputed, "complains": _complaints}
 )
 
 

@@ -200,6 +200,16 @@ MESSAGES: Mapping[str, Promise] = MappingProxyType(
             "last 12 months",
             "count",
         ),
+        "deliveries.complaints_after_each": ngettext_lazy(
+            "complained after each of the last %(deliveries)s delivery",
+            "complained after each of the last %(deliveries)s deliveries",
+            "deliveries",
+        ),
+        "deliveries.complaints_after": ngettext_lazy(
+            "complained after %(count)s of the last %(deliveries)s delivery",
+            "complained after %(count)s of the last %(deliveries)s deliveries",
+            "deliveries",
+        ),
         "incidents.complaints": ngettext_lazy(
             "%(count)s complaint in the last 90 days",
             "%(count)s complaints in the last 90 days",

@@ -1,8 +1,9 @@
 """Loading one client's evidence from the database, in a fixed number of queries.
 
-On top of `client_figures` (one query), this runs four: the thresholds (none when
+On top of `client_figures` (one query), this runs five: the thresholds (none when
 the caller loaded them with `select_related("business__evidence_thresholds")`), the
-notable invoices, the incidents, and the abuse flags with the incidents they cite.
+notable invoices, the incidents, the abuse flags with the incidents they cite, and the
+latest deliveries.
 The number does not grow with the size of the record: lists are capped, counts are
 aggregates.
 
@@ -25,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Business
 from assessments.evidence.inputs import (
     ClientInfo,
+    DeliveryRef,
     EvidenceInput,
     FlagRef,
     IncidentRef,
@@ -34,12 +36,21 @@ from assessments.evidence.inputs import (
 )
 from assessments.evidence.rules import NEVER_EXPIRE
 from assessments.figures import WINDOW_DAYS, client_figures, definitions, with_figures
-from assessments.models import AbuseFlag, Client, EvidenceThresholds, Incident, Invoice
+from assessments.models import (
+    AbuseFlag,
+    Client,
+    Delivery,
+    EvidenceThresholds,
+    Incident,
+    Invoice,
+)
 
 # The latest incidents read for links and severities; counts come from the figures.
 MAX_INCIDENTS = 200
 MAX_INVOICES = 100
 MAX_FLAGS = 50
+# The latest deliveries read: the rules look at the last few (see `rules.DELIVERIES_LOOKED_AT`).
+MAX_DELIVERIES = 10
 
 
 def _thresholds(client: Client) -> Thresholds:
@@ -55,7 +66,9 @@ INCIDENT_FIELDS = (
     "occurred_at",
     "outside_hours",
     "contact__name",
+    "delivery_id",
 )
+DELIVERY_FIELDS = ("id", "delivered_on")
 FLAG_FIELDS = (
     "id",
     "contact_id",
@@ -142,8 +155,27 @@ def _incident_refs(rows) -> tuple[IncidentRef, ...]:
             occurred_at=row["occurred_at"],
             outside_hours=row["outside_hours"],
             contact_name=row["contact__name"] or "",
+            delivery_id=row["delivery_id"],
         )
         for row in rows
+    )
+
+
+def _recent_deliveries(deliveries: QuerySet, today: date) -> QuerySet:
+    since = today - timedelta(days=WINDOW_DAYS)
+    return deliveries.filter(delivered_on__gt=since, delivered_on__lte=today).order_by(
+        "-delivered_on", "-id"
+    )
+
+
+def _delivery_refs(rows) -> tuple[DeliveryRef, ...]:
+    return tuple(DeliveryRef(id=row["id"], delivered_on=row["delivered_on"]) for row in rows)
+
+
+def _deliveries(client: Client, today: date) -> tuple[DeliveryRef, ...]:
+    deliveries = Delivery.objects.filter(business_id=client.business_id, client=client)
+    return _delivery_refs(
+        _recent_deliveries(deliveries, today).values(*DELIVERY_FIELDS)[:MAX_DELIVERIES]
     )
 
 
@@ -179,7 +211,7 @@ def _flag_refs(rows, business: Business) -> tuple[FlagRef, ...]:
 
 
 def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
-    """Everything the evidence rules read about one client: five queries, or four when
+    """Everything the evidence rules read about one client: six queries, or five when
     the thresholds were loaded with the client (one more if `client.business` was not).
 
     Incident windows run back from now, as in `figures`; money windows from `today`.
@@ -196,6 +228,7 @@ def gather(client: Client, *, today: date | None = None) -> EvidenceInput:
         invoices=_invoices(client, thresholds, today),
         incidents=_incidents(client, now),
         flags=_flags(client),
+        deliveries=_deliveries(client, today),
     )
 
 
@@ -208,6 +241,7 @@ def _input(
     invoices: tuple[InvoiceRef, ...],
     incidents: tuple[IncidentRef, ...],
     flags: tuple[FlagRef, ...],
+    deliveries: tuple[DeliveryRef, ...],
 ) -> EvidenceInput:
     business = client.business
     figures = client_figures(
@@ -235,6 +269,7 @@ def _input(
         incidents=incidents,
         invoices=invoices,
         flags=flags,
+        deliveries=deliveries,
     )
 
 
@@ -262,7 +297,7 @@ class _Cursor:
 def gather_many(
     business: Business, clients: QuerySet[Client], *, today: date | None = None
 ) -> Iterator[EvidenceInput]:
-    """`gather` for each of `clients` (of `business`), in id order: six queries in all,
+    """`gather` for each of `clients` (of `business`), in id order: seven queries in all,
     whatever the number of clients (each list is still capped per client)."""
     now = timezone.now()
     today = today or timezone.localdate(now, timezone=business.tzinfo)
@@ -275,7 +310,16 @@ def gather_many(
         Incident.objects.filter(business=business, client__in=chosen), now
     )
     flags = AbuseFlag.objects.filter(business=business, contact__client__in=chosen)
+    deliveries = _recent_deliveries(
+        Delivery.objects.filter(business=business, client__in=chosen), today
+    )
     streams = {
+        "deliveries": _Cursor(
+            deliveries.order_by("client_id", *deliveries.query.order_by)
+            .values("client_id", *DELIVERY_FIELDS)
+            .iterator(chunk_size=2000),
+            "client_id",
+        ),
         "invoices": _Cursor(
             invoices.order_by("client_id", *invoices.query.order_by)
             .values("client_id", *INVOICE_FIELDS)
@@ -310,4 +354,5 @@ def gather_many(
             invoices=_invoice_refs(streams["invoices"].take(client.pk)[:MAX_INVOICES], today),
             incidents=_incident_refs(streams["incidents"].take(client.pk)[:MAX_INCIDENTS]),
             flags=_flag_refs(streams["flags"].take(client.pk)[: MAX_FLAGS * 20], business),
+            deliveries=_delivery_refs(streams["deliveries"].take(client.pk)[:MAX_DELIVERIES]),
         )

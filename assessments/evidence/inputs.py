@@ -72,9 +72,19 @@ class IncidentRef:
     occurred_at: datetime
     outside_hours: bool
     contact_name: str = ""
+    # The delivery the incident was about, if it says.
+    delivery_id: int | None = None
 
     def link(self) -> Link:
         return Link("incident", self.id, str(self.number))
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """A piece of work delivered to the client."""
+
+    id: int
+    delivered_on: date
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,8 @@ class EvidenceInput:
     # Disputed, discounted, overdue or severely late invoices, newest first (capped).
     invoices: tuple[InvoiceRef, ...] = ()
     flags: tuple[FlagRef, ...] = ()
+    # The latest deliveries of the last 12 months, newest first (capped by `gather`).
+    deliveries: tuple[DeliveryRef, ...] = ()
 
     def count_12m(self, categories: Iterable[str]) -> int:
         return sum(self.figures.incidents_12m.get(c, 0) for c in set(categories))
@@ -172,6 +184,7 @@ __all__ = [
     "RECENT_DAYS",
     "WINDOW_DAYS",
     "ClientInfo",
+    "DeliveryRef",
     "EvidenceInput",
     "FlagRef",
     "IncidentRef",

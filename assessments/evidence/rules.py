@@ -53,6 +53,15 @@ NEVER_EXPIRE = DEAL_BREAKER_CATEGORIES
 # one most of them were logged under; the count sets the weight (owner's thresholds).
 DEMAND_REQUESTS = frozenset({"out_of_scope", "unreasonable_demand"})
 DEMAND_POOL = DEMAND_REQUESTS | {"complaint"}
+# Complaints that follow deliveries (003 #1: "you have contacted us after each of the
+# last five deliveries to say you were unhappy"): of the client's last five deliveries
+# in 12 months, those a complaint says it was about. Complaints after three of them, and
+# after at least three in five, are a pattern (a moderate flag) however spread out in
+# time; two are shown as context.
+DELIVERIES_LOOKED_AT = 5
+COMPLAINED_DELIVERIES = 3
+COMPLAINED_DELIVERIES_SHARE = Decimal("0.6")
+AFTER_DELIVERY = frozenset({"complaint"})
 # Payment disputes logged as incidents in 12 months (disputed invoices count separately).
 PAYMENT_DISPUTE_INCIDENTS = 2
 # Renegotiating agreed work with a rival's quote, or threatening to go public: the
@@ -315,19 +324,46 @@ def _heavier(a: str, b: str) -> str:
     return min(found, key=order.index) if found else ""
 
 
+def complaints_after_deliveries(data: EvidenceInput) -> tuple[Fact | None, bool]:
+    """The fact that complaints followed the latest deliveries (None below two of them),
+    and whether it is a pattern by itself (see DELIVERIES_LOOKED_AT)."""
+    last = data.deliveries[:DELIVERIES_LOOKED_AT]
+    ids = {delivery.id for delivery in last}
+    about = [i for i in data.incidents if i.category in AFTER_DELIVERY and i.delivery_id in ids]
+    complained = len({i.delivery_id for i in about})
+    if complained < 2:
+        return None, False
+    key = (
+        "deliveries.complaints_after_each"
+        if complained == len(last)
+        else "deliveries.complaints_after"
+    )
+    fact = Fact(key, {"count": complained, "deliveries": len(last)}, links(about))
+    pattern = complained >= COMPLAINED_DELIVERIES and Decimal(
+        complained
+    ) >= COMPLAINED_DELIVERIES_SHARE * len(last)
+    return fact, pattern
+
+
 def complaints(data: EvidenceInput) -> list[Proposal]:
     """Complaints counted with their neighbours (see DEMAND_POOL): defaults 3 in 90 days
-    a moderate flag, 5 a serious one (003 #1: "after the last five deliveries")."""
+    a moderate flag, 5 a serious one; or complaints after most of the latest deliveries
+    (003 #1: "after the last five deliveries"), a moderate flag however spread out."""
     pool = demand_pool(data)
     complained = pool.count - pool.requests
+    after, pattern = complaints_after_deliveries(data)
+    extra = (after,) if after is not None else ()
+    pattern_weight = scoring.Weight.MODERATE.value if pattern else ""
     if not complained:
-        return []
+        return [Proposal("complains", extra, pattern, weight=pattern_weight)] if after else []
     if pool.flag_key != "complains":
-        # Mostly requests: the pattern is proposed as unreasonable demands, not twice.
+        # Mostly requests: the pattern is proposed as unreasonable demands, not twice,
+        # unless the complaints follow the deliveries, which is a pattern of its own.
         fact = Fact("incidents.complaints_pooled", {"count": complained})
-        return [Proposal("complains", (fact,), False)]
-    meets = bool(pool.weight)
-    return [Proposal("complains", (_pool_fact(data, pool),), meets, weight=pool.weight)]
+        return [Proposal("complains", (*extra, fact), pattern, weight=pattern_weight)]
+    weight = _heavier(pool.weight, pattern_weight)
+    facts = (_pool_fact(data, pool), *extra)
+    return [Proposal("complains", facts, bool(weight), weight=weight)]
 
 
 def out_of_hours_and_demands(data: EvidenceInput) -> list[Proposal]:

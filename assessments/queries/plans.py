@@ -14,8 +14,21 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from assessments.models import AbuseFlag, Assessment, AssessmentAnswer, Incident, Invoice
-from assessments.plan import IncidentLine, InvoiceLine, PlanSituation, reasons_from_snapshot
+from assessments.models import (
+    AbuseFlag,
+    Assessment,
+    AssessmentAnswer,
+    Delivery,
+    Incident,
+    Invoice,
+)
+from assessments.plan import (
+    DeliveryLine,
+    IncidentLine,
+    InvoiceLine,
+    PlanSituation,
+    reasons_from_snapshot,
+)
 
 INCIDENT_WINDOW_DAYS = 365
 
@@ -27,10 +40,10 @@ def business_today(business) -> date:
 def load_situation(
     assessment: Assessment, *, today: date | None = None, with_incidents: bool = True
 ) -> PlanSituation:
-    """What the plan rules need about the assessment's client, in four queries.
+    """What the plan rules need about the assessment's client, in five queries.
 
-    `with_incidents=False` skips the incidents (the letter's dates and the defaults need
-    them; the plan page, which shows the saved choices, does not)."""
+    `with_incidents=False` skips the incidents and deliveries (the letter's dates and the
+    defaults need them; the plan page, which shows the saved choices, does not)."""
     client = assessment.client
     business = assessment.business
     confirmed = AssessmentAnswer.objects.filter(
@@ -44,7 +57,14 @@ def load_situation(
     incidents = (
         Incident.objects.filter(business=business, client=client, occurred_at__date__gte=since)
         .order_by("occurred_at", "id")
-        .values_list("number", "category", "occurred_at")
+        .values_list("number", "category", "occurred_at", "delivery_id", "delivery__delivered_on")
+        if with_incidents
+        else ()
+    )
+    deliveries = (
+        Delivery.objects.filter(business=business, client=client, delivered_on__gte=since)
+        .order_by("delivered_on", "id")
+        .values_list("id", "delivered_on")
         if with_incidents
         else ()
     )
@@ -72,9 +92,10 @@ def load_situation(
         contract_terms=client.contract_terms,
         abuse_on_record=abuse,
         incidents=tuple(
-            IncidentLine(number, category, timezone.localdate(at, tz))
-            for number, category, at in incidents
+            IncidentLine(number, category, timezone.localdate(at, tz), delivery, delivered)
+            for number, category, at, delivery, delivered in incidents
         ),
+        deliveries=tuple(DeliveryLine(pk, on) for pk, on in deliveries),
         client_since=client.client_since,
         contract_notice_days=client.contract_notice_days,
         has_termination_clause=client.has_termination_clause,

@@ -63,6 +63,21 @@ class Spent:
 
 
 @dataclass(frozen=True)
+class Dlv:
+    """A delivery `days` ago; `complaint`: the client complained about it three days later."""
+
+    days: int
+    complaint: bool = False
+    billed: bool = False  # the complaint's fix was billed to them as extra work
+
+
+def every_45_days(n: int, complained: int) -> tuple[Dlv, ...]:
+    """`n` deliveries 45 days apart, the latest 20 days ago; the latest `complained` of them
+    followed by a complaint about that delivery."""
+    return tuple(Dlv(20 + 45 * i, complaint=i < complained) for i in range(n))
+
+
+@dataclass(frozen=True)
 class History:
     name: str
     source: str
@@ -417,6 +432,35 @@ HISTORIES = [
         deciding=("plays_competitors", "reputation_threat"),
         step="A conversation comes before any letter.",
     ),
+    # --- Complaints that follow deliveries (issue 17 item 2) ----------------------
+    History(
+        "complains after each of five deliveries, ignores advice twice",
+        "003 #1: after each of the last five deliveries; two moderate flags",
+        GOOD_MONEY + times(2, "ignored_advice") + every_45_days(5, complained=5),
+        verdict="watch",
+        rule="one_serious_or_moderates",
+        deciding=("ignores_advice", "complains"),
+    ),
+    History(
+        "complains after three of five deliveries, ignores advice twice",
+        "003 #1: most of the last five deliveries",
+        GOOD_MONEY + times(2, "ignored_advice") + every_45_days(5, complained=3),
+        verdict="watch",
+        rule="one_serious_or_moderates",
+        deciding=("ignores_advice", "complains"),
+    ),
+    History(
+        "complains after two of five deliveries, ignores advice twice",
+        "two complaints over seven months are no pattern",
+        GOOD_MONEY + times(2, "ignored_advice") + every_45_days(5, complained=2),
+    ),
+    History(
+        "the same five complaints about deliveries, fixes billed as extra",
+        "a demanding client who pays for every extra is a good client",
+        GOOD_MONEY
+        + times(2, "ignored_advice")
+        + tuple(Dlv(20 + 45 * i, complaint=True, billed=True) for i in range(5)),
+    ),
     History(
         "ignores advice twice and complains three times",
         "000 #7 and 003 #1: two moderate flags",
@@ -471,6 +515,17 @@ def _build(business, owner, history: History) -> Client:
                 kind=record.kind,
                 cost_rate=Decimal(record.rate),
             )
+        elif isinstance(record, Dlv):
+            work = factories.delivery(acme, delivered_on=today - timedelta(days=record.days))
+            if record.complaint:
+                factories.incident(
+                    acme,
+                    by=owner,
+                    category="complaint",
+                    occurred_at=timezone.now() - timedelta(days=record.days - 3),
+                    billed_as_extra=record.billed,
+                    delivery=work,
+                )
         else:
             Expense.objects.create(
                 business=business,

@@ -84,6 +84,26 @@ def _disputed_invoices(client, owner):
     return ["2026-021", _day(issued)]
 
 
+def _complaints_after_deliveries(client, owner):
+    """Five monthly deliveries, each followed two days later by a complaint about it: the
+    article's own example, spread too thinly for the 90-day count."""
+    days = []
+    for months_ago in (5, 4, 3, 2, 1):
+        delivered = TODAY - timedelta(days=30 * months_ago)
+        work = factories.delivery(client, delivered_on=delivered, title=f"Issue {6 - months_ago}")
+        factories.incident(
+            client,
+            by=owner,
+            category="complaint",
+            occurred_at=_at(30 * months_ago - 2),
+            description="Unhappy with the issue.",
+            delivery=work,
+        )
+        days.append(delivered)
+    # The letter names the latest four, as it does every list of dates.
+    return [_day(value) for value in days[-4:]]
+
+
 def _unbilled_time(client, owner):
     for days in (20, 50, 80):
         factories.time_entry(client, minutes=600, date=TODAY - timedelta(days=days))
@@ -112,6 +132,7 @@ CASES = {
     "changes_mind": (_incidents("changed_mind", 10, 24, 38), "changed what you had asked for"),
     "ignores_advice": (_incidents("ignored_advice", 18, 70), "against our advice"),
     "complains": (_incidents("complaint", 3, 17, 31, 45), "unhappy with our work"),
+    "complains_after_deliveries": (_complaints_after_deliveries, "after each of our deliveries"),
     "indecisive": (_since_only, "without a clear decision"),
     "no_more_business": (_since_only, "no longer set up to serve well"),
     "never_refers": (_since_only, "no longer fits"),
@@ -119,8 +140,12 @@ CASES = {
 }
 
 
+# Cases beyond one per flag: the record that tells the same flag another way.
+VARIANTS = {"complains_after_deliveries": "complains"}
+
+
 def test_every_flag_has_a_case():
-    assert set(CASES) == {flag.key for flag in CATALOGUE}
+    assert set(CASES) - set(VARIANTS) == {flag.key for flag in CATALOGUE}
 
 
 def _forbidden_words() -> set[str]:
@@ -143,6 +168,7 @@ def _letter_text(plan) -> str:
 @pytest.mark.parametrize("flag_key", list(CASES))
 def test_the_letter_names_the_conduct_in_dated_concrete_terms(business, owner, flag_key):
     build, conduct = CASES[flag_key]
+    flag_key = VARIANTS.get(flag_key, flag_key)
     client = factories.client(business, name="Kai Client", client_since=SINCE)
     factories.contact(client, name="Kai")
     must_name = build(client, owner)

@@ -101,8 +101,22 @@ def a_threat_after_a_watch_review(client, owner):
     return "fire", {"legal_liability"}
 
 
+def complains_after_every_delivery_and_ignores_advice(client, owner):
+    for i in range(5):
+        work = factories.delivery(
+            client, delivered_on=timezone.localdate() - timedelta(45 * i + 20)
+        )
+        factories.incident(
+            client, by=owner, category="complaint", occurred_at=ago(45 * i + 17), delivery=work
+        )
+    for days in (12, 40):
+        factories.incident(client, by=owner, category="ignored_advice", occurred_at=ago(days))
+    return "watch", {"complains", "ignores_advice"}
+
+
 CASES = [
     shouted_at_the_designer,
+    complains_after_every_delivery_and_ignores_advice,
     one_mild_complaint,
     pays_every_invoice_two_months_late,
     abuse_already_reviewed,
@@ -161,6 +175,7 @@ def test_gather_many_reads_what_gather_reads(business, owner):
         assert many[client.pk].incidents == one.incidents
         assert many[client.pk].invoices == one.invoices
         assert many[client.pk].flags == one.flags
+        assert many[client.pk].deliveries == one.deliveries
         assert many[client.pk].figures.summary == one.figures.summary
         assert evidence.propose(many[client.pk]) == evidence.propose(one)
 
