@@ -19,7 +19,15 @@ from django.utils import timezone
 from accounts.models import Business, Membership, User
 from assessments.demo.plans import plan_demo_fire_clients
 from assessments.demo.reviews import review_demo_clients
-from assessments.models import AbuseFlag, Client, Contact, Incident, Invoice, TimeEntry
+from assessments.models import (
+    AbuseFlag,
+    Client,
+    Contact,
+    Delivery,
+    Incident,
+    Invoice,
+    TimeEntry,
+)
 from assessments.services.incidents import record_incident
 
 DEMO_BUSINESS = "Demo Studio"
@@ -78,6 +86,7 @@ class Demo:
         by: User | None = None,
         witnesses: str = "",
         minute: int = 0,
+        delivery: Delivery | None = None,
     ) -> Incident:
         occurred = self.at(days_ago, hour, minute)
         return record_incident(
@@ -92,6 +101,16 @@ class Demo:
             outside_hours=not self.business.is_within_contact_hours(occurred),
             description=description,
             witnesses=witnesses,
+            delivery=delivery,
+        )
+
+    def delivery(self, client: Client, days_ago: int, title: str) -> Delivery:
+        return Delivery.objects.create(
+            business=self.business,
+            client=client,
+            delivered_on=self.today - timedelta(days=days_ago),
+            title=title,
+            recorded_by=self.staff,
         )
 
     def monthly_invoices(
@@ -424,10 +443,13 @@ def lastochka_studio(demo: Demo) -> None:
         demo.incident(
             client, days, 12, C.CHANGED_MIND, contact=olga, description=text, channel=CH.EMAIL
         )
-    for days, text in (
-        (70, "'That's not quite it' on the fourth draft, with no detail."),
-        (40, "Unhappy with the delivery again; could not say what should change."),
-        (18, "Complained the photos were 'not quite it' after choosing them herself."),
+    # A complaint after each of the last five deliveries (article 003's own example).
+    for delivered, title, days, text in (
+        (150, "Logo, final files", 146, "Said the final logo 'lacks energy'; no detail."),
+        (112, "Brand guidelines", 109, "Unhappy with the guidelines she had approved in draft."),
+        (73, "Brochure, fourth draft", 70, "'That's not quite it' on the fourth draft, no detail."),
+        (42, "Brochure, print files", 40, "Unhappy with the delivery again; could not say why."),
+        (20, "Product photos", 18, "Said the photos were 'not quite it', having chosen them."),
     ):
         demo.incident(
             client,
@@ -438,6 +460,7 @@ def lastochka_studio(demo: Demo) -> None:
             description=text,
             severity=S.LOW,
             channel=CH.EMAIL,
+            delivery=demo.delivery(client, delivered, title),
         )
     demo.incident(
         client,

@@ -23,6 +23,7 @@ from accounts.models import Business, Membership, User
 from assessments.models import (
     Client,
     Contact,
+    Delivery,
     Incident,
     IncidentVersion,
     Invoice,
@@ -148,6 +149,10 @@ def _populate(
     trouble_cum = history.cumulative(history.skewed_weights(rng, len(clients), 1.2))
     money_cum = history.cumulative(history.skewed_weights(rng, len(clients), 1.5))
     rows = history.incidents(rng, business, clients, contacts, trouble_cum, size, today, people)
+    delivered = history.bulk(
+        Delivery, history.deliveries(business, clients, today), progress, "deliveries"
+    )
+    tied = history.tie_complaints(rows, delivered, business.tzinfo)
     incidents = history.bulk(Incident, rows, progress, "incidents")
     versions = history.versions(rng, business, incidents)
     history.bulk(IncidentVersion, versions, progress, "incident versions")
@@ -160,6 +165,8 @@ def _populate(
     return {
         "clients": len(clients),
         "contacts": sum(len(group) for group in contacts.values()),
+        "deliveries": len(delivered),
+        "complaints_about_a_delivery": tied,
         "incidents": len(incidents),
         "incident_versions": len(versions),
         "invoices": len(invoices),

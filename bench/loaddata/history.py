@@ -21,6 +21,7 @@ from assessments.models import (
     AssessmentAnswer,
     Client,
     Contact,
+    Delivery,
     Incident,
     IncidentVersion,
     Invoice,
@@ -130,6 +131,47 @@ def incidents(
             )
         )
     return rows
+
+
+# Deliveries per client, from a generator of their own (seeded by the business) so that
+# adding them left every other row of a seed as it was.
+_DELIVERIES_PER_CLIENT = (0, 0, 1, 2, 3, 6, 10)
+_DELIVERY_TITLES = ("Design round", "Monthly report", "Site visit", "Artwork batch", "Release")
+# A complaint this many days or fewer after a delivery is about it.
+COMPLAINT_AFTER_DAYS = 21
+
+
+def deliveries(business: Business, clients: list[Client], today: date) -> list[Delivery]:
+    rng = random.Random(f"deliveries-{business.name}")
+    rows = []
+    for client in clients:
+        for n in range(rng.choice(_DELIVERIES_PER_CLIENT)):
+            rows.append(
+                Delivery(
+                    business=business,
+                    client=client,
+                    delivered_on=today - timedelta(days=rng.randint(1, HISTORY_DAYS)),
+                    title=f"{rng.choice(_DELIVERY_TITLES)} {n + 1}",
+                )
+            )
+    return rows
+
+
+def tie_complaints(rows: list[Incident], delivered: list[Delivery], tz) -> int:
+    """Each complaint about the client's latest delivery before it, when it was recent."""
+    by_client: dict[int, list[Delivery]] = {}
+    for delivery in sorted(delivered, key=lambda d: d.delivered_on):
+        by_client.setdefault(delivery.client_id, []).append(delivery)
+    tied = 0
+    for incident in rows:
+        if incident.category != "complaint" or incident.client_id not in by_client:
+            continue
+        day = incident.occurred_at.astimezone(tz).date()
+        before = [d for d in by_client[incident.client_id] if d.delivered_on <= day]
+        if before and (day - before[-1].delivered_on).days <= COMPLAINT_AFTER_DAYS:
+            incident.delivery = before[-1]
+            tied += 1
+    return tied
 
 
 def versions(

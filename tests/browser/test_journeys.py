@@ -210,6 +210,29 @@ def _add_invoice(page: Page, client_url: str, number: str, amount: str, **dates:
     expect(page.get_by_role("heading", name=CLIENT)).to_be_visible()
 
 
+def _record_delivery(page: Page, client_url: str, title: str, *, days_ago: int) -> None:
+    page.goto(client_url)
+    page.get_by_role("link", name="Record delivery").click()
+    page.get_by_label("Delivered on").fill(_iso(days_ago))
+    page.get_by_label("What was delivered").fill(title)
+    page.get_by_role("button", name="Record delivery").click()
+    expect(page.get_by_text(f"Delivery recorded for {CLIENT}")).to_be_visible()
+
+
+def _complain_about(page: Page, client_url: str, delivery: str, text: str, days_ago: int) -> None:
+    """A complaint tied to a delivery: one tap on the delivery in the incident form."""
+    page.goto(client_url)
+    page.get_by_role("link", name="Log incident").click()
+    page.get_by_label("What kind of incident").select_option(label="Complaint")
+    page.locator("[data-about]").get_by_text(delivery).click()
+    page.get_by_label("What happened").fill(text)
+    page.locator("details.more-details summary").click()
+    when = timezone.localtime() - timedelta(days=days_ago)
+    page.get_by_label("When it happened").fill(when.strftime("%Y-%m-%dT16:00"))
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_text(f"recorded for {CLIENT}")).to_be_visible()
+
+
 def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page, shot):
     page = new_page(viewport={"width": 1280, "height": 900})
     page.goto("/accounts/signup/")
@@ -257,14 +280,30 @@ def test_owner_signs_up_reviews_a_client_to_fire_and_downloads_the_plan(new_page
     )  # fmt: skip
     _add_invoice(page, client_url, "DI-2025-031", "2400.00", issued=200, paid=60)
     _add_invoice(page, client_url, "DI-2025-044", "1850.00", issued=150)
+    # Deliveries, and a complaint after each (one tap ties it to the delivery).
+    _record_delivery(page, client_url, "Living room, colour scheme", days_ago=60)
+    _record_delivery(page, client_url, "Kitchen, final drawings", days_ago=25)
+    shot(page, "owner-04a-deliveries")
+    _complain_about(
+        page, client_url, "Living room, colour scheme",
+        "Unhappy with the colours he had chosen himself.", days_ago=57,
+    )  # fmt: skip
+    _complain_about(
+        page, client_url, "Kitchen, final drawings",
+        "Said the drawings were not what he asked for; could not say what to change.",
+        days_ago=23,
+    )  # fmt: skip
+    shot(page, "owner-04b-complaint-about-a-delivery")
+    assert Incident.objects.filter(client=client, delivery__isnull=False).count() == 2
     page.goto(client_url)
     shot(page, "owner-04-client-page")
-    assert Incident.objects.filter(client=client).count() == 2
+    assert Incident.objects.filter(client=client).count() == 4
     assert Invoice.objects.filter(client=client).count() == 2
 
     # The review, step by step, to a Fire verdict.
     page.get_by_role("button", name="Start a review").click()
     expect(page.get_by_text("Review started")).to_be_visible()
+    expect(page.get_by_text("complained after each of the last 2 deliveries")).to_be_visible()
     shot(page, "owner-05-review-evidence")
     page.get_by_role("button", name=re.compile("Continue to the checklist")).click()
     abusive = page.locator("#flag-verbal_abuse")

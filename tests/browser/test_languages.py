@@ -73,6 +73,13 @@ def test_staff_phone_journey_and_owner_pages_in_each_language(
         client_select = form.locator("select[name=client]")
         if client_select.count():
             client_select.select_option(str(world.client.pk))
+        # The client's latest delivery, one tap (issue 17: "on the phone form too").
+        form.locator(f"input[name=about][value=d{world.delivery.pk}] + label").click()
+        expect(form.locator(f"input[name=about][value=d{world.delivery.pk}]")).to_be_checked()
+        page.wait_for_timeout(300)  # the buttons' colour transition, for the screenshot
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        left += _english_on(page, "incident form with the client's deliveries", data)
+        shot(page, f"lang-{language}-staff-incident-about-a-delivery-375")
         form.locator("select[name=category]").select_option("verbal_abuse")
         form.locator("input[name=severity][value=high] + label").click()
         form.locator("textarea[name=description]").fill("Shouted at the crew on site.")
@@ -81,6 +88,9 @@ def test_staff_phone_journey_and_owner_pages_in_each_language(
         with page.expect_navigation():
             form.locator("button[type=submit]").press("Enter")
         assert Incident.objects.filter(business=world.business).count() == before + 1
+        assert Incident.objects.filter(business=world.business).latest("pk").delivery == (
+            world.delivery
+        )
         left += _english_on(page, "incident saved", data)
         shot(page, f"lang-{language}-staff-incident-saved-375")
     finally:
