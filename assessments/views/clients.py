@@ -21,6 +21,7 @@ from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm,
 from assessments.models import AbuseFlag, Assessment, Client, Contact
 from assessments.queries import clients as client_queries
 from assessments.services import clients as services
+from assessments.services.log_exports import latest_exports
 from clientreview.lib import l10n
 
 PER_PAGE = 50
@@ -101,6 +102,7 @@ def _client_context(request: HttpRequest, client: Client) -> dict:
         context["chart"] = _revenue_cost_chart(numbers, request.business.currency)
         context["incident_rows"] = client_queries.incident_rows(numbers)
         context["aging_rows"] = client_queries.aging_rows(numbers)
+        context["log_exports"] = latest_exports(client)
     return context
 
 
