@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.models import Business
 from assessments.incident_text import LONG_FIELDS, VERSION_FIELDS, display_value
 from assessments.models import Contact, Evidence, Incident, IncidentVersion, LogExport
 from assessments.services.incidents import ChainProblem, verify_chain
@@ -268,7 +269,12 @@ def log_contents(export: LogExport) -> LogContents:
     )
 
 
-def _check(business, numbers: dict[int, int], versions, rows: list[VersionRow]):
+def _check(
+    business: Business,
+    numbers: dict[int, int],
+    versions: list[IncidentVersion],
+    rows: list[VersionRow],
+) -> tuple[list[str], int]:
     """This client's chain problems as sentences (and each on its version's row), and how
     many problems the rest of the business's chain has."""
     found = verify_chain(business)
@@ -377,7 +383,7 @@ def write_csv(log: LogContents) -> bytes:
 
 
 def log_html(log: LogContents) -> str:
-    incidents: dict[int, dict[str, list]] = {}
+    incidents: dict[int, dict[str, list[Any]]] = {}
     for row in log.versions:
         incidents.setdefault(row.incident_number, {"versions": [], "evidence": []})
         incidents[row.incident_number]["versions"].append(row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,7 +20,7 @@ from assessments.tasks import enqueue_log_export
 
 Status = LogExport.Status
 REPUBLISH_AFTER = timedelta(seconds=60)
-LATEST = 5  # the exports the client page lists
+EARLIER = 10  # the client's earlier exports listed on an export's page
 
 
 def _pending(client: Client) -> LogExport | None:
@@ -58,6 +59,37 @@ def request_log_export(client: Client, *, user: User) -> tuple[LogExport, bool]:
     return pending, False
 
 
-def latest_exports(client: Client) -> list[LogExport]:
-    """The client's latest exports, newest first (one query)."""
-    return list(LogExport.objects.filter(business=client.business_id, client=client)[:LATEST])
+def with_latest_export(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """`clients` annotated with their latest export, so the client page needs no query of
+    its own for it (that page is held to ten queries: tests/scale/test_query_counts.py)."""
+    latest = LogExport.objects.filter(client=OuterRef("pk")).order_by("-requested_at", "-id")
+    return clients.annotate(
+        **{
+            f"log_export_{name}": Subquery(latest.values(name)[:1])
+            for name in ("id", "status", "chain_ok", "requested_at")
+        }
+    )
+
+
+def latest_export(client: Client) -> LogExport | None:
+    """The export `with_latest_export` annotated `client` with (no query), or None."""
+    pk = getattr(client, "log_export_id", None)
+    if pk is None:
+        return None
+    return LogExport(
+        pk=pk,
+        business_id=client.business_id,
+        client=client,
+        status=getattr(client, "log_export_status", ""),
+        chain_ok=getattr(client, "log_export_chain_ok", None),
+        requested_at=getattr(client, "log_export_requested_at", None),
+    )
+
+
+def earlier_exports(export: LogExport) -> list[LogExport]:
+    """The same client's other exports, newest first (one query)."""
+    return list(
+        LogExport.objects.filter(business=export.business_id, client=export.client_id)
+        .exclude(pk=export.pk)
+        .only("pk", "status", "chain_ok", "requested_at")[:EARLIER]
+    )

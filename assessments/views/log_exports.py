@@ -53,12 +53,13 @@ def log_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "export": export,
             "client": export.client,
             "refresh_seconds": REFRESH_SECONDS if pending else None,
+            "earlier": services.earlier_exports(export),
         },
     )
 
 
 @owner_required
-def log_export_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def log_export_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     export = _get_export(request, pk)
     if fmt not in FORMATS or not export.is_ready:
         raise Http404

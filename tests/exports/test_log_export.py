@@ -398,3 +398,14 @@ def test_stale_pending_export_is_published_again(
     with django_capture_on_commit_callbacks(execute=True):
         again, created = services.request_log_export(acme, user=owner)
     assert not created and again.pk == export.pk and published == [export.pk]
+
+
+def test_the_export_page_lists_the_earlier_exports(owner_client, acme, owner, log):
+    first = built(acme, owner)
+    second = built(acme, owner)
+    page = owner_client.get(second.get_absolute_url()).content.decode()
+    assert first.get_absolute_url() in page
+    assert reverse("assessments:log_export_csv", args=[first.pk]) in page
+    client_page = owner_client.get(reverse("assessments:client_detail", args=[acme.pk]))
+    body = client_page.content.decode()
+    assert second.get_absolute_url() in body and first.get_absolute_url() not in body
