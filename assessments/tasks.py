@@ -306,3 +306,83 @@ def publish_preview(evidence_id: int) -> bool:
         logger.warning("Evidence %s: preview not queued (%s)", evidence_id, exc)
         return False
     return True
+
+
+# =============================================================================
+# (Incident log exports: one client's log as PDF and CSV, issue 19.)
+# =============================================================================
+
+from assessments.models import LogExport  # noqa: E402
+from assessments.services.log_export_build import build_log_files  # noqa: E402
+
+
+def _export_failed(export: LogExport, reason: str) -> None:
+    # Only a pending export fails: one a racing build finished stays ready.
+    LogExport.objects.filter(pk=export.pk, status=LogExport.Status.PENDING).update(
+        status=LogExport.Status.FAILED, last_error=reason[:1000], finished_at=timezone.now()
+    )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    autoretry_for=PLAN_TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=PLAN_MAX_RETRIES,
+)
+def build_log_export(self, export_id: int) -> str:
+    """Build a client's log export (PDF and CSV), the same lifecycle as `build_plan_pdf`.
+
+    Re-fetches the export; does nothing unless it is pending (a re-delivery after a lost
+    ack, or a second publication, finds it ready and leaves its files alone); builds and
+    stores both files and marks it READY, or records why it FAILED in the owner's
+    language. Returns "ready", "already ready", "missing" or "failed".
+    """
+    export = LogExport.objects.filter(pk=export_id).first()
+    if export is None:
+        return "missing"
+    if export.status != LogExport.Status.PENDING:
+        return "already ready" if export.status == LogExport.Status.READY else "failed"
+    try:
+        return build_log_files(export_id)
+    except PLAN_TRANSIENT_ERRORS as exc:
+        if self.request.retries < PLAN_MAX_RETRIES:
+            raise  # autoretry_for queues it again, with backoff
+        logger.exception("Log export %s: giving up after %s retries", export_id, PLAN_MAX_RETRIES)
+        with translation.override(export.language):
+            reason = _("The export could not be built: a service did not answer (%(error)s).") % {
+                "error": type(exc).__name__
+            }
+    except SoftTimeLimitExceeded:
+        with translation.override(export.language):
+            reason = _("Building the export took too long. Ask for it again in a moment.")
+    except Exception as exc:  # noqa: BLE001 - recorded on the export for the owner, then logged
+        logger.exception("Log export %s could not be built", export_id)
+        with translation.override(export.language):
+            reason = _(
+                "The export could not be built (%(error)s). Ask for it again; if it fails "
+                "again, the details are in the worker's log."
+            ) % {"error": type(exc).__name__}
+    _export_failed(export, reason)
+    return "failed"
+
+
+def publish_log_export(export_id: int) -> bool:
+    """Publish the export task; False (logged) when the broker cannot be reached: the export
+    stays pending, and asking again a minute later publishes it again."""
+    try:
+        build_log_export.delay(export_id)
+    except _publish_errors() as exc:
+        logger.warning(
+            "Log export %s stays pending: the broker is unreachable (%s)", export_id, exc
+        )
+        return False
+    return True
+
+
+def enqueue_log_export(export_id: int) -> None:
+    """Publish the export task once the transaction that saved the export commits."""
+    transaction.on_commit(lambda: publish_log_export(export_id))

@@ -6,6 +6,7 @@ from assessments.views import clients as client_views
 from assessments.views import flags as flag_views
 from assessments.views import imports as import_views
 from assessments.views import incidents as incident_views
+from assessments.views import log_exports as log_export_views
 from assessments.views import money as money_views
 from assessments.views import partners as partner_views
 from assessments.views import plans as plan_views
@@ -29,6 +30,28 @@ urlpatterns += [
     path("contacts/<int:pk>/flag/", flag_views.flag_contact_view, name="flag_contact"),
     path("flags/", flag_views.flag_list, name="flag_list"),
     path("flags/<int:pk>/clear/", flag_views.flag_clear, name="flag_clear"),
+]
+
+# Evidence-grade exports of one client's log (owners only; the files only through download).
+urlpatterns += [
+    path(
+        "clients/<int:pk>/log-exports/new/",
+        log_export_views.log_export_create,
+        name="log_export_create",
+    ),
+    path("log-exports/<int:pk>/", log_export_views.log_export_detail, name="log_export_detail"),
+    path(
+        "log-exports/<int:pk>/log.pdf",
+        log_export_views.log_export_download,
+        {"fmt": "pdf"},
+        name="log_export_pdf",
+    ),
+    path(
+        "log-exports/<int:pk>/log.csv",
+        log_export_views.log_export_download,
+        {"fmt": "csv"},
+        name="log_export_csv",
+    ),
 ]
 
 # Clients, contacts, invoices, time and the CSV import (no delete: a client carries the record).

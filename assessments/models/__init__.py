@@ -3,6 +3,7 @@
 from assessments.models.assessment import Assessment, AssessmentAnswer, EvidenceThresholds
 from assessments.models.clients import Client, Contact
 from assessments.models.deliveries import Delivery
+from assessments.models.exports import LogExport
 from assessments.models.flags import AbuseFlag
 from assessments.models.incidents import Evidence, Incident, IncidentVersion
 from assessments.models.money import Expense, Invoice, TimeEntry
@@ -25,6 +26,7 @@ __all__ = [
     "Incident",
     "IncidentVersion",
     "Invoice",
+    "LogExport",
     "OffboardingPlan",
     "ReferralPartner",
     "Reminder",

@@ -115,6 +115,9 @@ class ChainProblem:
     incident_number: int | None
     seq: int | None
     problem: str
+    # What went wrong, for readers other than the command line (the log export words it
+    # in the owner's language): "missing", "link", "altered", "unversioned" or "differs".
+    kind: str = ""
 
     def __str__(self) -> str:
         where = f"business {self.business_id}"
@@ -147,6 +150,7 @@ def verify_chain(business: Business) -> list[ChainProblem]:
                     number,
                     entry.seq,
                     f"chain position {expected_seq} is missing (a version was deleted)",
+                    kind="missing",
                 )
             )
         if entry.prev_hash != prev_hash:
@@ -157,6 +161,7 @@ def verify_chain(business: Business) -> list[ChainProblem]:
                     number,
                     entry.seq,
                     "does not follow the previous version (chain broken)",
+                    kind="link",
                 )
             )
         if entry.compute_hash() != entry.hash:
@@ -167,6 +172,7 @@ def verify_chain(business: Business) -> list[ChainProblem]:
                     number,
                     entry.seq,
                     f"version {entry.version} was altered outside the app",
+                    kind="altered",
                 )
             )
         prev_hash = entry.hash
@@ -182,6 +188,7 @@ def verify_chain(business: Business) -> list[ChainProblem]:
                     incident.number,
                     None,
                     "has no recorded version (inserted outside the app)",
+                    kind="unversioned",
                 )
             )
         elif entry.content != incident.content() or entry.version != incident.version_count:
@@ -192,6 +199,7 @@ def verify_chain(business: Business) -> list[ChainProblem]:
                     incident.number,
                     entry.seq,
                     "current record differs from its latest version (altered outside the app)",
+                    kind="differs",
                 )
             )
     return problems

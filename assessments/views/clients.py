@@ -21,6 +21,7 @@ from assessments.forms.clients import ClientFilterForm, ClientForm, ContactForm,
 from assessments.models import AbuseFlag, Assessment, Client, Contact
 from assessments.queries import clients as client_queries
 from assessments.services import clients as services
+from assessments.services import log_exports
 from clientreview.lib import l10n
 
 PER_PAGE = 50
@@ -70,7 +71,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figures, fetched with the client in the same query."""
     clients = Client.objects.select_related("business")
     if request.membership.is_owner:
-        clients = figures.with_figures(clients)
+        clients = log_exports.with_latest_export(figures.with_figures(clients))
     client = get_for_business_or_404(clients, request, pk=pk)
     return render(request, "assessments/clients/detail.html", _client_context(request, client))
 
@@ -101,6 +102,7 @@ def _client_context(request: HttpRequest, client: Client) -> dict:
         context["chart"] = _revenue_cost_chart(numbers, request.business.currency)
         context["incident_rows"] = client_queries.incident_rows(numbers)
         context["aging_rows"] = client_queries.aging_rows(numbers)
+        context["log_export"] = log_exports.latest_export(client)
     return context
 
 

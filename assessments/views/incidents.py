@@ -6,7 +6,6 @@ a correction is an amendment with a reason, and every version stays readable.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,10 +14,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent
@@ -32,6 +28,8 @@ from assessments.forms.incidents import (
     IncidentForm,
     clients_on_offer,
 )
+from assessments.incident_text import LONG_FIELDS, VERSION_FIELDS, Names, record_names
+from assessments.incident_text import display_value as _display
 from assessments.models import Client, Contact, Evidence, Incident, IncidentVersion
 from assessments.queries.clients import find_clients
 from assessments.services import submissions as once
@@ -42,24 +40,6 @@ from clientreview.lib.forms import parse_id
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 20
-
-# The fields of a version, in the order the history shows them.
-VERSION_FIELDS: list[tuple[str, Any]] = [
-    ("category", gettext_lazy("What kind of incident")),
-    ("severity", gettext_lazy("How serious")),
-    ("occurred_at", gettext_lazy("When it happened")),
-    ("contact", gettext_lazy("Contact person")),
-    ("channel", gettext_lazy("How it happened")),
-    ("outside_hours", gettext_lazy("Outside agreed contact hours")),
-    ("description", gettext_lazy("What happened")),
-    ("witnesses", gettext_lazy("Witnesses")),
-]
-LONG_FIELDS = frozenset({"description", "witnesses"})
-CHOICE_LABELS = {
-    "category": dict(Incident.Category.choices),
-    "severity": dict(Incident.Severity.choices),
-    "channel": dict(Incident.Channel.choices),
-}
 
 
 def _client_from_query(request: HttpRequest) -> Client | None:
@@ -217,26 +197,7 @@ def _find_client(request: HttpRequest, recent: list[tuple[int, str]]) -> HttpRes
     )
 
 
-def _display(name: str, value: Any, contacts: dict[int, str]) -> str:
-    """A version's stored value as a person reads it (the stored JSON is never trusted)."""
-    if value is None or value == "":
-        return "—"
-    if name == "contact":
-        return contacts.get(value, _("contact no. %(id)s") % {"id": value})
-    if name in CHOICE_LABELS:
-        return str(CHOICE_LABELS[name].get(value, value))
-    if name == "outside_hours":
-        return _("Yes") if value else _("No")
-    if name == "occurred_at":
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
-    return str(value)
-
-
-def version_history(versions: list[IncidentVersion], contacts: dict[int, str]) -> list[dict]:
+def version_history(versions: list[IncidentVersion], names: Names) -> list[dict]:
     """Each version with its full content and what changed since the one before."""
     rows: list[dict] = []
     previous: dict | None = None
@@ -246,7 +207,7 @@ def version_history(versions: list[IncidentVersion], contacts: dict[int, str]) -
             {
                 "name": name,
                 "label": label,
-                "value": _display(name, content.get(name), contacts),
+                "value": _display(name, content.get(name), names),
                 "long": name in LONG_FIELDS,
             }
             for name, label in VERSION_FIELDS
@@ -256,8 +217,8 @@ def version_history(versions: list[IncidentVersion], contacts: dict[int, str]) -
             changes = [
                 {
                     "label": label,
-                    "before": _display(name, previous.get(name), contacts),
-                    "after": _display(name, content.get(name), contacts),
+                    "before": _display(name, previous.get(name), names),
+                    "after": _display(name, content.get(name), names),
                     "long": name in LONG_FIELDS,
                 }
                 for name, label in VERSION_FIELDS
@@ -274,14 +235,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
         .select_related("author")
         .order_by("version")
     )
-    contact_ids = {v.content.get("contact") for v in versions if isinstance(v.content, dict)} - {
-        None
-    }
-    contacts = dict(
-        Contact.objects.filter(business=request.business, pk__in=contact_ids).values_list(
-            "pk", "name"
-        )
-    )
+    names = record_names(request.business, (v.content for v in versions))
     evidence = (
         Evidence.objects.filter(business=request.business, incident=incident)
         .select_related("uploaded_by")
@@ -289,7 +243,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
     )
     return {
         "incident": incident,
-        "history": version_history(versions, contacts),
+        "history": version_history(versions, names),
         "evidence": evidence,
         "flags": open_flags_for_client(incident.client),
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),

@@ -27,14 +27,13 @@ from assessments import figures, scoring
 from assessments.forms.portfolio import SORT_CHOICES, PortfolioFilterForm, Query
 from assessments.models import Client
 from assessments.queries import portfolio, portfolio_charts
+from clientreview.lib.spreadsheet import safe_cell
 
 PER_PAGE = 50
 CSV_CHUNK = 1000
 # Sorted worst or biggest first on the first click: what an owner looks for.
 DESCENDING_FIRST = {"verdict", "flags", "revenue", "cost", "days_late", "open_balance", "share"}
 NUMERIC = {"flags", "revenue", "cost", "profit", "days_late", "open_balance", "share"}
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def owner_home(request: HttpRequest) -> HttpResponse:
@@ -117,12 +116,6 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
-
-
-def safe_cell(value: object) -> str:
-    """Text a spreadsheet will show, never run: a leading formula sign gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _number(value: Decimal | float | None, places: int = 2) -> str:

@@ -310,3 +310,30 @@ def test_portfolio_export_is_recorded(owner_client, staff_client, business, othe
 def test_letter_sent_is_a_kind_the_log_can_show():
     # Recorded by the letter delivery (issue 17); the kind and its label live here.
     assert AuditEvent.Kind.LETTER_SENT.label == "Letter sent"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv"])
+def test_log_export_download_is_recorded_for_the_owner_only(
+    fmt, owner, owner_client, staff_client, outsider_client, business, other_business
+):
+    from assessments import tasks
+    from assessments.services.log_exports import request_log_export
+
+    client = factories.client(business, name="Evidence Ltd")
+    factories.incident(client, by=owner, description="Shouted at the designer.")
+    export, _created = request_log_export(client, user=owner)
+    assert tasks.build_log_export.run(export.pk) == "ready"
+    url = reverse(f"assessments:log_export_{fmt}", args=[export.pk])
+    detail = f"incident log of Evidence Ltd ({fmt.upper()}, export {export.pk})"
+
+    assert staff_client.get(url).status_code == 403
+    assert outsider_client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).exists()
+
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    _assert_only_in_a(AuditEvent.Kind.EXPORT, business, other_business, owner, detail)
+    _owner_sees_it(owner_client, AuditEvent.Kind.EXPORT, detail)
+    assert staff_client.get(AUDIT).status_code == 403
+    assert detail not in outsider_client.get(AUDIT).content.decode()

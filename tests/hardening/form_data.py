@@ -298,6 +298,7 @@ ACTIONS = {
     "assessments:plan_retry": "build the PDF again",
     "assessments:plan_finalise": "finalise the plan",
     "assessments:plan_exit": "record the exit",
+    "assessments:log_export_create": "export the client's incident log",
     "assessments:assessment_start": "start a review",
     "assessments:calendar_feed_create": "make a new calendar feed address",
     "assessments:calendar_feed_revoke": "revoke the calendar feed address",

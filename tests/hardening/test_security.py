@@ -107,6 +107,8 @@ def test_an_export_is_in_the_security_log(world):
     [
         ("assessments:plan_download", "plan", AuditEvent.Kind.PLAN_DOWNLOADED),
         ("assessments:evidence_download", "evidence", AuditEvent.Kind.EVIDENCE_DOWNLOADED),
+        ("assessments:log_export_pdf", "log_export", AuditEvent.Kind.EXPORT),
+        ("assessments:log_export_csv", "log_export", AuditEvent.Kind.EXPORT),
     ],
 )
 def test_downloads_are_in_the_security_log(world, url_name, obj, kind):

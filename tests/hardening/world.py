@@ -36,6 +36,8 @@ EVIDENCE_NAME = "alpha-secret-evidence.txt"
 PREVIEW_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 EVIDENCE_BYTES = b"ALPHA-SECRET-EVIDENCE what Thaddeus wrote\n"
 PLAN_PDF_BYTES = b"%PDF-1.4\n% ALPHA-SECRET-PDF\n%%EOF\n"
+LOG_PDF_BYTES = b"%PDF-1.4\n% ALPHA-SECRET-LOG\n%%EOF\n"
+LOG_CSV_BYTES = "\ufeffIncident log,ALPHA-SECRET-LOG\n".encode()
 INVITEE_EMAIL = "invitee@alpha.test"
 
 # What may never reach anyone outside business A.
@@ -159,6 +161,7 @@ def build_world(business, owner, staff, other_business, outsider) -> World:
     # A completed Fire review with its plan (PDF ready), and one still without a plan.
     o["assessment"] = _completed_fire_review(o["client"])
     o["plan"] = _ready_plan(world, o["assessment"])
+    o["log_export"] = _ready_log_export(world)
     o["paid_invoice2"] = _paid_invoice(o["client2"], "INV-ZQ-4469")
     o["fresh_assessment"] = _completed_fire_review(o["client2"])
     o["draft"] = _draft_at_verdict(o["client2"], owner)
@@ -207,6 +210,22 @@ def _ready_plan(world: World, assessment) -> domain.OffboardingPlan:
     return plan
 
 
+def _ready_log_export(world: World) -> domain.LogExport:
+    export = domain.LogExport.objects.create(
+        business=world.business,
+        client=world.objects["client"],
+        requested_by=world.owner,
+        language="en",
+        status=domain.LogExport.Status.READY,
+        chain_ok=True,
+        version_count=1,
+        finished_at=timezone.now(),
+    )
+    export.pdf.save(f"log-{export.pk}.pdf", ContentFile(LOG_PDF_BYTES), save=False)
+    export.csv.save(f"log-{export.pk}.csv", ContentFile(LOG_CSV_BYTES), save=True)
+    return export
+
+
 def _draft_at_verdict(client, owner) -> domain.Assessment:
     """A draft whose every step can be opened: checklist answered, likelihood given."""
     from assessments.redflags import CATALOGUE
@@ -249,6 +268,7 @@ TENANT_MODELS: tuple[type[models.Model], ...] = (
     domain.AssessmentAnswer,
     domain.EvidenceThresholds,
     domain.OffboardingPlan,
+    domain.LogExport,
     domain.ReferralPartner,
     domain.Reminder,
     Membership,
