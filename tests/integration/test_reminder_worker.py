@@ -55,16 +55,19 @@ def test_the_worker_sends_the_early_warning_digest_once(celery_worker, business,
     from tests import factories
     from tests.reminders import test_early_warning as warning_cases
 
+    pointing = 0
     for i, case in enumerate(warning_cases.CASES):
         client = factories.client(business, name=f"Client {i}")
-        case(client, owner)
+        verdict, _new = case(client, owner)
+        pointing += verdict is not None
     send_early_warnings.delay()
     wait_for(lambda: len(_digests(celery_worker)) >= 1)
-    # Three of the records point somewhere new (see the cases); one owner, one message.
-    assert EarlyWarning.objects.filter(business=business).count() == 3
+    # The records that point somewhere new (see the cases); one owner, one message.
+    assert pointing >= 3
+    assert EarlyWarning.objects.filter(business=business).count() == pointing
     assert len(_digests(celery_worker)) == 1
 
     result = send_early_warnings.delay()
     wait_for(lambda: "succeeded" in celery_worker.log.read_text().split(result.id)[-1])
     assert len(_digests(celery_worker)) == 1
-    assert EarlyWarning.objects.count() == 3
+    assert EarlyWarning.objects.count() == pointing
