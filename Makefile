@@ -10,9 +10,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST := $(VENV)/bin/pytest
 PORT ?= 8000
-# The unit and service tiers run on every core (pytest-xdist); the real-worker and browser
-# tests one at a time.
-XDIST ?= -n auto
+# The unit and service tiers run on every core (pytest-xdist), each worker taking the next
+# test as it frees up (worksteal: the long bad-input walks no longer leave a core idle at
+# the end); the real-worker and browser tests one at a time.
+XDIST ?= -n auto --dist worksteal
 # The compiled catalogues, built from locale/*/LC_MESSAGES/django.po by GNU msgfmt.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 

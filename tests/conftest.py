@@ -112,9 +112,14 @@ def anon_client():
     return HttpClient()
 
 
-@pytest.fixture
-def fast_password_hashing(settings):
-    """For tests that log people in many times (the walks, the browser tier)."""
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Passwords hash with MD5 in tests, as Django's docs advise: PBKDF2's million rounds
+    cost about 0.15 s a user here, most of the unit tier's time. Not in the integration
+    tier, whose gunicorn and Celery processes run with the production hashers and must
+    verify what the test wrote."""
+    if request.node.get_closest_marker("integration"):
+        return
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

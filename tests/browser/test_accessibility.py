@@ -17,10 +17,7 @@ from tests import factories
 from tests.browser.axe import serious_violations
 from tests.hardening.world import World
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("fast_password_hashing"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "375": {"width": 375, "height": 812}}

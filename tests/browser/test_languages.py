@@ -14,10 +14,7 @@ from assessments.models import Incident
 from tests.browser.test_accessibility import _log_in, _owner_pages
 from tests.hardening.test_no_english_left import _data_strings, _english
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("fast_password_hashing"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
