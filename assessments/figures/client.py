@@ -226,6 +226,7 @@ def with_figures(
     """`clients` annotated with what `client_figures` reads, so fetching a client and its
     figures is one query (the client page does this)."""
     today = today or timezone.localdate()
+    now = now or timezone.now()
     months = month_starts(today)
     business_total = (
         Invoice.objects.filter(d.issued_in_window(today), business_id=OuterRef("business_id"))
@@ -238,7 +239,14 @@ def with_figures(
         fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days)),
         fig_tim=_json_subquery(TimeEntry, _time_json(today, months)),
         fig_exp=_json_subquery(Expense, _expense_json(today, months)),
-        fig_inc=_json_subquery(Incident, _incident_json(now or timezone.now())),
+        # Every incident count lies within the 12 months: the busiest client's older
+        # incidents are not read at all (the (business, client, -occurred_at) index).
+        fig_inc=_json_subquery(
+            Incident,
+            _incident_json(now),
+            business_id=OuterRef("business_id"),
+            occurred_at__gt=now - timedelta(days=WINDOW_DAYS),
+        ),
         fig_total=Subquery(business_total),
         fig_today=Value(today.isoformat(), output_field=CharField()),
     )
