@@ -359,8 +359,12 @@ def letter_context(plan: OffboardingPlan, addressee: str) -> dict:
 
 
 def render_letter_pdf(plan: OffboardingPlan, addressee: str) -> bytes:
-    """The letter as a PDF of its own, for the e-mail that sends it."""
-    with timezone.override(plan.business.tzinfo):
+    """The letter as a PDF of its own, for the e-mail that sends it: in the client's
+    language, whoever sends it."""
+    with (
+        timezone.override(plan.business.tzinfo),
+        translation.override(client_language(plan.client)),
+    ):
         html = render_to_string("pdf/letter.html", letter_context(plan, addressee))
     data = render_html(html)
     assert data is not None  # no target: WeasyPrint returns the bytes

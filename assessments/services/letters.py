@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, User
 from accounts.services import record_event
+from assessments.language import client_language
 from assessments.models import Contact, OffboardingPlan
 from assessments.plan import check_choices, day
 from assessments.queries.plans import business_today, load_situation
@@ -90,10 +91,15 @@ def send_letter(plan: OffboardingPlan, *, contact: Contact, user: User) -> Offbo
         )
     business = plan.business
     data = render_letter_pdf(plan, contact.name)
+    # The e-mail goes to the client: in the client's language, as the letter is.
+    with translation.override(client_language(plan.client)):
+        subject = _("A letter from %(business)s") % {"business": business.name}
+        body = _(
+            "Dear %(name)s,\n\nPlease find our letter attached.\n\nKind regards,\n%(business)s"
+        ) % {"name": contact.name, "business": business.name}
     message = EmailMessage(
-        subject=_("A letter from %(business)s") % {"business": business.name},
-        body=_("Dear %(name)s,\n\nPlease find our letter attached.\n\nKind regards,\n%(business)s")
-        % {"name": contact.name, "business": business.name},
+        subject=subject,
+        body=body,
         to=[contact.email],
         reply_to=[user.email] if user.email else None,
     )

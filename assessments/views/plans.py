@@ -12,6 +12,7 @@ from smtplib import SMTPException
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from accounts.models import AuditEvent
 from accounts.services import record_event
 from accounts.tenancy import for_business, get_for_business_or_404, owner_required
 from assessments.forms.plans import PlanForm, SendLetterForm
+from assessments.language import client_language
 from assessments.models import Assessment, Invoice, OffboardingPlan, ReferralPartner
 from assessments.plan import Partner, PlanSituation, default_choices, money
 from assessments.plan_facts import letter_fact
@@ -35,7 +37,7 @@ REFRESH_SECONDS = 3
 def _plan_form(
     request: HttpRequest, s: PlanSituation, assessment: Assessment, **kwargs
 ) -> PlanForm:
-    return PlanForm(
+    form = PlanForm(
         request.POST or None,
         situation=s,
         invoices=for_business(Invoice, request).filter(client=assessment.client_id),
@@ -43,6 +45,9 @@ def _plan_form(
         currency=request.business.currency,
         **kwargs,
     )
+    # The fact is a sentence of the letter: written, spell-checked and read in its language.
+    form.fields["reason_fact"].widget.attrs["lang"] = client_language(assessment.client)
+    return form
 
 
 def _people(request: HttpRequest, client) -> People:
@@ -64,7 +69,21 @@ def _preview(request: HttpRequest, form: PlanForm, s: PlanSituation, client) -> 
         for p in form.cleaned_data.get("partners") or ()
     )
     choices = resolve_choices(s, form.cleaned_data, partners)
-    return build_text(s, choices, _people(request, client))
+    # The letter as the client will read it: in the client's language, as in the PDF.
+    with translation.override(client_language(client)):
+        return build_text(s, choices, _people(request, client))
+
+
+def _letter_facts(s: PlanSituation, client) -> list[tuple[str, str]]:
+    with translation.override(client_language(client)):
+        facts = [letter_fact(r.key, s) for r in s.reasons]
+    return [(r.title, fact) for r, fact in zip(s.reasons, facts, strict=True)]
+
+
+def _proposed(s: PlanSituation, client) -> dict:
+    """The plan's defaults; the letter's fact sentence in the language of the letter."""
+    with translation.override(client_language(client)):
+        return default_choices(s)
 
 
 def _wants_preview(request: HttpRequest) -> bool:
@@ -88,8 +107,10 @@ def _form_page(request, form, s, assessment, plan=None, preview=None) -> HttpRes
             )
             if form.is_bound and hasattr(form, "cleaned_data")
             else "",
-            # What the letter would say for each confirmed reason, to copy from.
-            "letter_facts": [(r.title, letter_fact(r.key, s)) for r in s.reasons],
+            # What the letter would say for each confirmed reason, to copy from: in the
+            # language the letter is written in (the client's).
+            "letter_facts": _letter_facts(s, assessment.client),
+            "letter_language": client_language(assessment.client),
         },
         status=400 if form.is_bound and preview is None else 200,
     )
@@ -111,7 +132,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This review already has an offboarding plan."))
         return redirect(existing)
     s = services.load_situation(assessment)
-    form = _plan_form(request, s, assessment, initial=default_choices(s))
+    form = _plan_form(request, s, assessment, initial=_proposed(s, assessment.client))
     if _wants_preview(request) and form.is_valid():
         preview = _preview(request, form, s, assessment.client)
         return _form_page(request, form, s, assessment, preview=preview)

@@ -25,6 +25,9 @@ TEXTS = """() => {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
     if (!el || el.closest("script, style, [hidden]")) continue;
+    // Text marked as another language (the client's letter) is not the page's.
+    const marked = el.closest("[lang]");
+    if (marked && marked.lang !== document.documentElement.lang) continue;
     if (n.textContent.trim()) out.push(n.textContent);
   }
   for (const el of document.querySelectorAll("[placeholder], [title], [aria-label], [alt]")) {

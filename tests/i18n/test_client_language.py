@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import timedelta
+from html import unescape
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.models import Business, User
 from assessments import pdf, plan_text
 from assessments.language import business_language, client_language, owner_language
 from assessments.models import Client
+from assessments.plan import default_choices
+from assessments.services import plans as services
+from assessments.services.letters import send_letter
 from tests import factories
+from tests.plans import helpers
 from tests.plans.test_pdf import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +185,55 @@ def test_personas_on_the_client_form(anon_client, staff_client, outsider_client,
     assert anon_client.get(url).status_code == 302
     assert outsider_client.get(url).status_code == 404
     assert staff_client.get(url).status_code == 403
+
+
+def test_a_greek_owner_proposes_previews_and_sends_a_croatian_clients_letter_in_croatian(
+    owner_client, business, owner
+):
+    """What the app itself puts before the client (the proposed fact, the preview, the
+    e-mail and its PDF) is in the client's language, although the owner reads Greek."""
+    owner.language = "el"
+    owner.save(update_fields=["language"])
+    client = factories.client(business, name="Horvat d.o.o.", language="hr")
+    contact = factories.contact(client, name="Marko Horvat", email="marko@horvat.test")
+    complained = timezone.now() - timedelta(days=6)
+    factories.incident(client, by=owner, category="complaint", occurred_at=complained)
+    assessment = helpers.completed_assessment(
+        client, reasons=[helpers.reason("complains", "Constantly complains", "Moderate")]
+    )
+    croatian_day = _day(timezone.localtime(complained, business.tzinfo).date(), "hr")
+
+    page = owner_client.get(reverse("assessments:plan_create", args=[assessment.pk]))
+    html = page.content.decode()
+    assert '<html lang="el">' in html  # the page is the owner's
+    fact = unescape(re.search(r'<textarea name="reason_fact"[^>]*>([^<]*)<', html).group(1))
+    assert croatian_day in fact and "niste zadovoljni" in fact, fact
+    assert 'class="letter-fact" lang="hr"' in html
+
+    with translation.override("hr"):
+        defaults = default_choices(services.load_situation(assessment))
+    plan = services.finalise_plan(
+        services.create_plan(assessment=assessment, choices=defaults, partners=[], user=owner)
+    )
+    with translation.override("el"):  # sent from the Greek owner's request
+        send_letter(plan, contact=contact, user=owner)
+    (message,) = mail.outbox
+    with translation.override("hr"):
+        assert message.subject == gettext("A letter from %(business)s") % {
+            "business": business.name
+        }
+        body = gettext(
+            "Dear %(name)s,\n\nPlease find our letter attached.\n\nKind regards,\n%(business)s"
+        )
+        assert message.body == body % {"name": contact.name, "business": business.name}
+    assert message.subject != f"A letter from {business.name}"
+    ((_name, data, _type),) = message.attachments
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
+    assert croatian_day in text and "niste zadovoljni" in text
+    assert "Thank you" not in text
