@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from assessments.redflags import INCIDENT_CATEGORY_FLAGS
 
@@ -181,8 +181,21 @@ def dates(values: Iterable[date]) -> str:
     return _("%(list)s and %(last)s") % {"list": ", ".join(days[:-1]), "last": days[-1]}
 
 
+# The month a relationship began as a letter's "since ..." needs it, in Django's date
+# syntax: each language gives its own (Croatian and Greek want the month in the genitive,
+# "od listopada 2022.", which the pages' YEAR_MONTH_FORMAT, a heading, does not use).
+SINCE_FORMAT = pgettext_lazy(
+    "Django date format of the month and year after 'since' in a letter", "F Y"
+)
+
+
+def since(value: date) -> str:
+    """ "October 2022", as "since ..." needs it in the active language."""
+    return date_format(value, str(SINCE_FORMAT))
+
+
 def _since(s: PlanSituation) -> str:
-    return date_format(s.client_since or s.today, "YEAR_MONTH_FORMAT")
+    return since(s.client_since or s.today)
 
 
 def _incident_sentence(s: PlanSituation, flag_key: str) -> str:

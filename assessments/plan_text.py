@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assessments import plan_facts
 from assessments.plan import (
     Goodwill,
     InvoiceLine,
@@ -201,7 +201,7 @@ def build_text(s: PlanSituation, c: PlanChoices, p: People) -> PlanText:
     """The plan's sentences, in the order of the domain brief's steps."""
     t = PlanText()
     fact = sentence(c.fact)
-    since = date_format(p.client_since, "YEAR_MONTH_FORMAT")
+    since = plan_facts.since(p.client_since)
     goodwill = _goodwill_sentence(c, p.currency)
     referral = _referral_sentence(c)
     apology = _(

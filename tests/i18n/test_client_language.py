@@ -237,3 +237,8 @@ def test_a_greek_owner_proposes_previews_and_sends_a_croatian_clients_letter_in_
     )
     assert croatian_day in text and "niste zadovoljni" in text
     assert "Thank you" not in text
+    # "since October 2022" with the month in the genitive, and one full stop after the year.
+    with translation.override("hr"):
+        month = date_format(client.client_since, "E Y.")
+    assert f"Hvala Vam što od {month} surađujete s tvrtkom {business.name}." in text
+    assert ".." not in text
