@@ -126,6 +126,19 @@ REQUEUE_PENDING_AFTER = timedelta(seconds=60)
 # template error) fails the same way every time, so it is recorded, not retried.
 PLAN_TRANSIENT_ERRORS = (DatabaseOperationalError, ConnectionError, TimeoutError)
 PLAN_MAX_RETRIES = 3
+# How the documents the worker builds (the plan's PDF, a client's log export) run: the
+# message is acknowledged only once the build is done, so a killed worker's is delivered
+# again; transient errors are retried with backoff.
+DOCUMENT_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+    "autoretry_for": PLAN_TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "max_retries": PLAN_MAX_RETRIES,
+}
 
 
 def _plan_failed(plan_id: int, reason: str) -> None:
@@ -134,16 +147,7 @@ def _plan_failed(plan_id: int, reason: str) -> None:
     )
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    autoretry_for=PLAN_TRANSIENT_ERRORS,
-    retry_backoff=True,
-    max_retries=PLAN_MAX_RETRIES,
-)
+@shared_task(**DOCUMENT_TASK)
 def build_plan_pdf(self, plan_id: int) -> str:
     """Build the offboarding plan's PDF (paperless-ngx's `build_share_link_bundle` pattern).
 
@@ -323,16 +327,7 @@ def _export_failed(export: LogExport, reason: str) -> None:
     )
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    autoretry_for=PLAN_TRANSIENT_ERRORS,
-    retry_backoff=True,
-    max_retries=PLAN_MAX_RETRIES,
-)
+@shared_task(**DOCUMENT_TASK)
 def build_log_export(self, export_id: int) -> str:
     """Build a client's log export (PDF and CSV), the same lifecycle as `build_plan_pdf`.
 

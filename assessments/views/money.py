@@ -6,6 +6,9 @@ Staff may edit only the time they logged for themselves, and never see a cost.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -54,30 +57,50 @@ def _save_invoice_form(request: HttpRequest, form: InvoiceForm) -> Invoice | Non
         return None
 
 
+def _create_once(
+    request: HttpRequest,
+    client: Client,
+    form: Any,
+    save: Callable[[], Any],
+    path_of: Callable[[Any], str],
+) -> tuple[Any, HttpResponse | None]:
+    """The one-time-token create flow of a client's forms (invoice, time, delivery): the
+    new record, or the answer to give instead (what a second submission of the same form
+    saved, or the refusal for an offboarded client); (None, None) to show the form again."""
+    token = once.token_from(request.POST)
+    if request.method != "POST":
+        return None, None
+    if earlier := once.earlier_path(request.business, token):
+        return None, _already_saved(request, earlier, client)
+    if not form.is_valid():
+        return None, None
+    try:
+        record, path = once.submit_once(request.business, token, save, path_of)
+    except services.ClientOffboarded:
+        return None, _refuse_offboarded(request, client)
+    if record is None and path:
+        return None, _already_saved(request, path, client)
+    return record, None
+
+
 @owner_required
 def invoice_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_for_business_or_404(Client, request, pk=pk)
     if not client.accepts_new_work:
         return _refuse_offboarded(request, client)
     form = InvoiceForm(request.POST or None, client=client, business=request.business)
-    token = once.token_from(request.POST)
-    if request.method == "POST" and (earlier := once.earlier_path(request.business, token)):
-        return _already_saved(request, earlier, client)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice, path = once.submit_once(
-                request.business,
-                token,
-                lambda: _save_invoice_form(request, form),
-                lambda invoice: client.get_absolute_url(),
-            )
-        except services.ClientOffboarded:
-            return _refuse_offboarded(request, client)
-        if invoice is None and path:
-            return _already_saved(request, path, client)
-        if invoice is not None:
-            messages.success(request, _("Invoice %(number)s added.") % {"number": invoice.number})
-            return redirect(client)
+    invoice, answer = _create_once(
+        request,
+        client,
+        form,
+        lambda: _save_invoice_form(request, form),
+        lambda invoice: client.get_absolute_url(),
+    )
+    if answer is not None:
+        return answer
+    if invoice is not None:
+        messages.success(request, _("Invoice %(number)s added.") % {"number": invoice.number})
+        return redirect(client)
     return render(
         request,
         "assessments/money/invoice_form.html",
@@ -149,21 +172,16 @@ def time_create(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         show_cost=request.membership.is_owner,
     )
-    token = once.token_from(request.POST)
-    if request.method == "POST" and (earlier := once.earlier_path(request.business, token)):
-        return _already_saved(request, earlier, client)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry, path = once.submit_once(
-                request.business,
-                token,
-                lambda: services.log_time(form.instance),
-                lambda entry: client.get_absolute_url(),
-            )
-        except services.ClientOffboarded:
-            return _refuse_offboarded(request, client)
-        if entry is None:
-            return _already_saved(request, path, client)
+    entry, answer = _create_once(
+        request,
+        client,
+        form,
+        lambda: services.log_time(form.instance),
+        lambda entry: client.get_absolute_url(),
+    )
+    if answer is not None:
+        return answer
+    if entry is not None:
         messages.success(
             request,
             _("%(duration)s logged for %(client)s.")
@@ -287,22 +305,17 @@ def delivery_create(request: HttpRequest, pk: int) -> HttpResponse:
         business=request.business,
         show_invoices=request.membership.is_owner,
     )
-    token = once.token_from(request.POST)
-    if request.method == "POST" and (earlier := once.earlier_path(request.business, token)):
-        return _already_saved(request, earlier, client)
-    if request.method == "POST" and form.is_valid():
-        form.instance.recorded_by = request.user
-        try:
-            delivery, path = once.submit_once(
-                request.business,
-                token,
-                lambda: services.record_delivery(form.instance),
-                lambda delivery: reverse("assessments:delivery_list", args=[client.pk]),
-            )
-        except services.ClientOffboarded:
-            return _refuse_offboarded(request, client)
-        if delivery is None:
-            return _already_saved(request, path, client)
+    form.instance.recorded_by = request.user
+    delivery, answer = _create_once(
+        request,
+        client,
+        form,
+        lambda: services.record_delivery(form.instance),
+        lambda delivery: reverse("assessments:delivery_list", args=[client.pk]),
+    )
+    if answer is not None:
+        return answer
+    if delivery is not None:
         messages.success(
             request,
             _("Delivery recorded for %(client)s: %(title)s.")
