@@ -30,6 +30,33 @@ def _catalogue(code: str) -> polib.POFile:
     return polib.pofile(str(path))
 
 
+# Placeholders the app fills with a date in DATE_FORMAT (`plan.day`, `|date:"DATE_FORMAT"`).
+DATE_PLACEHOLDER = re.compile(r"%\((?:date|dates|review)\)s\.(?!\w)")
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_no_second_full_stop_after_a_date(code):
+    """Croatian and Russian dates end with their own full stop ("7. prosinca 2026.",
+    "7 декабря 2026 г."): a sentence ending on one must not add another ("2026..")."""
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override(code):
+        ends_with_stop = date_format(date(2026, 12, 7), "DATE_FORMAT").endswith(".")
+    if not ends_with_stop:
+        pytest.skip(f"{code} dates end without a full stop")
+    entries = [e for e in _catalogue(code) if not e.obsolete]
+    doubled = [
+        e.msgid
+        for e in entries
+        for text in (e.msgstr, *e.msgstr_plural.values())
+        if DATE_PLACEHOLDER.search(text)
+    ]
+    assert doubled == []
+
+
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_entry_is_translated_and_none_is_fuzzy(code):
     po = _catalogue(code)
