@@ -109,45 +109,48 @@ def _grouped(qs: QuerySet, **aggregates: Any) -> tuple[str, tuple]:
 
 
 def _chart_sources(business: Business, today: date) -> list[tuple[str, str, str, tuple]]:
-    """(name, value column, SQL, params) of the five per-client totals the charts read."""
+    """(name, value columns, SQL, params) of the four per-client totals the charts read;
+    the time entries are read once for both the cost and the unbilled minutes."""
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
     weight = Case(
         *[When(severity=sev, then=Value(w)) for sev, w in SEVERITY_WEIGHT.items()],
         default=Value(1),
         output_field=IntegerField(),
     )
-    time = TimeEntry.objects.filter(definitions.time_in_window(today), business=business)
     sources = {
         "inc": Incident.objects.filter(
             definitions.counts_against_client(), business=business, occurred_at__gt=since
         ),
-        "unb": time.exclude(kind=TimeEntry.Kind.BILLABLE),
         "rev": Invoice.objects.filter(definitions.issued_in_window(today), business=business),
-        "cst": time,
+        "tim": TimeEntry.objects.filter(definitions.time_in_window(today), business=business),
         "exp": Expense.objects.filter(definitions.expense_in_window(today), business=business),
     }
     values = {
-        "inc": Sum(weight),
-        "unb": Sum("minutes"),
-        "rev": Sum("amount"),
-        "cst": definitions.CentsToMoney(Sum(definitions.time_cost_cents())),
-        "exp": definitions.CentsToMoney(Sum(definitions.expense_cents())),
+        "inc": {"v": Sum(weight)},
+        "rev": {"v": Sum("amount")},
+        "tim": {
+            "v": definitions.CentsToMoney(Sum(definitions.time_cost_cents())),
+            "unbilled": Sum("minutes", filter=~Q(kind=TimeEntry.Kind.BILLABLE)),
+        },
+        "exp": {"v": definitions.CentsToMoney(Sum(definitions.expense_cents()))},
     }
-    return [(name, "v", *_grouped(qs, v=values[name])) for name, qs in sources.items()]
+    return [
+        (name, ", ".join(values[name]), *_grouped(qs, **values[name]))
+        for name, qs in sources.items()
+    ]
 
 
 _RANKED_SQL = """
 WITH {ctes},
 per AS (
     SELECT c.id, c.name,
-           COALESCE(inc.v, 0) + COALESCE(unb.v, 0) / 60.0 AS trouble,
+           COALESCE(inc.v, 0) + COALESCE(tim.unbilled, 0) / 60.0 AS trouble,
            COALESCE(rev.v, 0) AS revenue,
-           COALESCE(cst.v, 0) + COALESCE(exp.v, 0) AS cost
+           COALESCE(tim.v, 0) + COALESCE(exp.v, 0) AS cost
     FROM {client} c
     LEFT JOIN inc ON inc.client_id = c.id
-    LEFT JOIN unb ON unb.client_id = c.id
     LEFT JOIN rev ON rev.client_id = c.id
-    LEFT JOIN cst ON cst.client_id = c.id
+    LEFT JOIN tim ON tim.client_id = c.id
     LEFT JOIN exp ON exp.client_id = c.id
     WHERE c.business_id = %s
 ),
@@ -209,7 +212,7 @@ def ranked_clients(business: Business, today: date) -> list[dict]:
     joined; the ORM would repeat a correlated subquery in every window that reads it.
     """
     sources = _chart_sources(business, today)
-    ctes = ", ".join(f"{name}(client_id, {col}) AS ({sql})" for name, col, sql, _p in sources)
+    ctes = ", ".join(f"{name}(client_id, {cols}) AS ({sql})" for name, cols, sql, _p in sources)
     params: list[Any] = [p for *_rest, source_params in sources for p in source_params]
     sql = _RANKED_SQL.format(ctes=ctes, client=connection.ops.quote_name(Client._meta.db_table))
     params += [business.pk, PARETO_SHOWN, max(SHARE_SHOWN, COST_SHOWN)]
