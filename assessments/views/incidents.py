@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -37,6 +36,7 @@ from assessments.services.evidence import attach_evidence, record_incident_with_
 from assessments.services.flags import open_flags_for_client
 from assessments.services.incidents import amend_incident
 from clientreview.lib.forms import parse_id
+from clientreview.lib.paging import log_page
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 20
@@ -89,7 +89,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .annotate(evidence_count=_evidence_count())
         .order_by("-occurred_at", "-id")
     )
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = log_page(listed, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
