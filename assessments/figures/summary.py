@@ -94,15 +94,21 @@ def business_revenue(business: Business, today: date) -> Decimal:
 
 
 def summaries(
-    business: Business, client_ids: Iterable[int] | None = None, *, today: date | None = None
+    business: Business,
+    client_ids: Iterable[int] | None = None,
+    *,
+    today: date | None = None,
+    with_share: bool = True,
 ) -> dict[int, Summary]:
-    """Headline figures for many clients: five queries whatever their number."""
-    return _summaries(business, client_ids, today or timezone.localdate())[0]
+    """Headline figures for many clients: five queries whatever their number. Without
+    `with_share`, four: the business's own revenue (a sum over every invoice of the
+    year) is not read, and each `share` is None."""
+    return _summaries(business, client_ids, today or timezone.localdate(), with_share)[0]
 
 
 def _summaries(
-    business: Business, client_ids: Iterable[int] | None, today: date
-) -> tuple[dict[int, Summary], Decimal]:
+    business: Business, client_ids: Iterable[int] | None, today: date, with_share: bool = True
+) -> tuple[dict[int, Summary], Decimal | None]:
     ids = None if client_ids is None else list(client_ids)
 
     def scoped(qs):
@@ -172,7 +178,7 @@ def _summaries(
         )
         .order_by()
     )
-    total_revenue = business_revenue(business, today)
+    total_revenue = business_revenue(business, today) if with_share else None
     data: dict[int, dict] = {}
     for row in invoice_rows:
         data.setdefault(row["client_id"], {}).update(
@@ -210,7 +216,11 @@ def _summaries(
     for client_id in wanted:
         values = data.get(client_id, {})
         revenue = values.get("revenue", ZERO)
-        share = (revenue / total_revenue).quantize(Decimal("0.0001")) if total_revenue > 0 else None
+        share = (
+            (revenue / total_revenue).quantize(Decimal("0.0001"))
+            if total_revenue is not None and total_revenue > 0
+            else None
+        )
         result[client_id] = Summary(client_id=client_id, share=share, **values)
     return result, total_revenue
 

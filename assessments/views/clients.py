@@ -49,7 +49,10 @@ def _client_list_context(request: HttpRequest) -> dict:
     rows = list(page.object_list)
     for client in rows:
         client.verdict_label = _verdict_label(client.latest_verdict)
-    money = figures.summaries(request.business, [c.pk for c in rows]) if is_owner and rows else {}
+    money = {}
+    if is_owner and rows:
+        # The list shows no shares: the business's own yearly total is not summed.
+        money = figures.summaries(request.business, [c.pk for c in rows], with_share=False)
     query = request.GET.copy()
     query.pop("page", None)
     return {

@@ -1,9 +1,12 @@
 """The figures module against hand-computed values."""
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import figures
@@ -68,6 +71,11 @@ def test_lateness_to_payment_and_to_today_across_a_leap_day(acme):
     # Days to pay: A1 40 days (21 Jan -> 1 Mar 2028 across 29 Feb), A4 5 days.
     assert s.avg_days_to_pay == pytest.approx(22.5)
     assert s.share == Decimal("1.0000")
+    # Without the share (the client list), the same figures and no business total.
+    with CaptureQueriesContext(connection) as queries:
+        bare = figures.summaries(acme.business, [acme.pk], today=TODAY, with_share=False)
+    assert bare[acme.pk] == dataclasses.replace(s, share=None)
+    assert len(queries.captured_queries) == 4
 
 
 def test_revenue_window_cost_profit_and_share(business, acme):
