@@ -56,6 +56,25 @@ def test_dockerfile_installs_the_lock_file_and_weasyprint_libraries():
     assert "libpango" in text
 
 
+def test_the_lock_file_pins_every_dependency_of_the_project():
+    """The image installs requirements.lock alone: a dependency added to pyproject.toml
+    (Jinja2 for the form renderer, say) and not locked would be missing in production."""
+    import re
+
+    import tomllib
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    locked = {
+        name(line)
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if line and not line.startswith((" ", "#", "-"))
+    }
+    assert {name(r) for r in declared} - locked == set()
+
+
 def test_every_env_variable_read_by_settings_is_documented():
     import re
 
