@@ -31,7 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-TARGETS = {"p95": 0.5, "per_minute": 150, "peak_mb": 150, "ratio": 1.15}
+# Issue 15: the task within 1.1 times the bare render, peak memory within 150 MB over 500
+# renders. Issue 5's absolute targets (p95, PDFs a minute) are still reported against.
+TARGETS = {"p95": 0.5, "per_minute": 150, "peak_mb": 150, "ratio": 1.10}
 
 
 def _setup(var_dir: str) -> None:
@@ -210,13 +212,13 @@ def report(r: dict, command: str) -> str:
         f"{_pct(r['task_cpu'], 0.95):.3f} s | |",
         f"| PDFs per minute, one process | {60 / statistics.mean(bare):.0f} | {per_minute:.0f} | "
         f"≥ {TARGETS['per_minute']}: {verdict(per_minute >= TARGETS['per_minute'])} |",
-        f"| task / bare (medians) | | **{ratio:.3f}** | ≤ {TARGETS['ratio']}: "
+        f"| task / bare (medians) | | **{ratio:.3f}** | ≤ {TARGETS['ratio']:.2f}: "
         f"{verdict(ratio <= TARGETS['ratio'])} |",
         "",
         "| memory of the process | MB | target |",
         "|---|---|---|",
-        f"| peak resident (VmHWM) | {_mb(r['peak']):.1f} | < {TARGETS['peak_mb']}: "
-        f"{verdict(_mb(r['peak']) < TARGETS['peak_mb'])} |",
+        f"| peak resident (VmHWM) | {_mb(r['peak']):.1f} | ≤ {TARGETS['peak_mb']}: "
+        f"{verdict(_mb(r['peak']) <= TARGETS['peak_mb'])} |",
         f"| resident after 10 rounds | {_mb(r['rss_10']):.1f} | |",
         f"| resident after {r['rounds']} rounds | {_mb(r['rss_end']):.1f} | |",
         f"| growth from round 10 to {r['rounds']} | {growth:+.1f} | no growth: "
