@@ -17,6 +17,7 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    JSONField,
     Max,
     OuterRef,
     Q,
@@ -25,6 +26,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
@@ -98,15 +100,31 @@ def _text(expression) -> Cast:
     return Cast(expression, output_field=CharField())
 
 
-def _json_subquery(model, json: JSONObject, **filters) -> Subquery:
+def _json_subquery(model, json: JSONObject, only: tuple[int, int] | None, **filters):
+    """`model`'s JSON of conditional aggregates for each client of the outer query, or,
+    with `only` (business id, client id), for that one client.
+
+    For one client the ORM compiles the aggregates once and they are nested as SQL: as a
+    Subquery the ORM would resolve, copy and relabel its hundred-odd filtered aggregates a
+    second time when nesting it, about half of what building the client page's or the
+    plan's figures query costs in Python (25-35 ms at each view).
+    """
+    if only is None:
+        scope: dict = {"client": OuterRef("pk")}
+    else:
+        scope = {"business_id": only[0], "client_id": only[1]}
     rows = (
-        model.objects.filter(client=OuterRef("pk"), **filters)
+        model.objects.filter(**scope, **filters)
         .order_by()
         .values("client")
         .annotate(j=json)
         .values("j")
     )
-    return Subquery(rows)
+    if only is None:
+        return Subquery(rows)
+    sql, params = rows.query.sql_with_params()
+    # The SQL is the ORM's own compilation; every value in it is a parameter.
+    return RawSQL(sql, params, output_field=JSONField())  # noqa: S611
 
 
 def _invoice_json(today: date, months: list[date], severe_days: int) -> JSONObject:
@@ -222,9 +240,12 @@ def with_figures(
     today: date | None = None,
     severe_days: int = 90,
     now: datetime | None = None,
+    only: tuple[int, int] | None = None,
 ) -> QuerySet[Client]:
     """`clients` annotated with what `client_figures` reads, so fetching a client and its
-    figures is one query (the client page does this)."""
+    figures is one query (the client page does this). With `only` (business id, client
+    id), the figures are those of that one client, cheaper to build (`_json_subquery`):
+    `clients` must then hold that client alone."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     months = month_starts(today)
@@ -235,16 +256,18 @@ def with_figures(
         .annotate(t=_text(Sum("amount")))
         .values("t")
     )
+    incident_scope = {} if only is not None else {"business_id": OuterRef("business_id")}
     return clients.annotate(
-        fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days)),
-        fig_tim=_json_subquery(TimeEntry, _time_json(today, months)),
-        fig_exp=_json_subquery(Expense, _expense_json(today, months)),
+        fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days), only),
+        fig_tim=_json_subquery(TimeEntry, _time_json(today, months), only),
+        fig_exp=_json_subquery(Expense, _expense_json(today, months), only),
         # Every incident count lies within the 12 months: the busiest client's older
         # incidents are not read at all (the (business, client, -occurred_at) index).
         fig_inc=_json_subquery(
             Incident,
             _incident_json(now),
-            business_id=OuterRef("business_id"),
+            only,
+            **incident_scope,
             occurred_at__gt=now - timedelta(days=WINDOW_DAYS),
         ),
         fig_total=Subquery(business_total),
@@ -266,7 +289,10 @@ def client_figures(
         row = {k: getattr(client, f"fig_{k}") for k in ("inv", "tim", "exp", "inc", "total")}
     else:
         annotated = with_figures(
-            Client.objects.filter(pk=client.pk), today=today, severe_days=severe_days
+            Client.objects.filter(pk=client.pk),
+            today=today,
+            severe_days=severe_days,
+            only=(client.business_id, client.pk),
         )
         found = annotated.values("fig_inv", "fig_tim", "fig_exp", "fig_inc", "fig_total").get()
         row = {k: found[f"fig_{k}"] for k in ("inv", "tim", "exp", "inc", "total")}

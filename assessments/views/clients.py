@@ -74,7 +74,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figures, fetched with the client in the same query."""
     clients = Client.objects.select_related("business")
     if request.membership.is_owner:
-        clients = log_exports.with_latest_export(figures.with_figures(clients))
+        clients = log_exports.with_latest_export(
+            figures.with_figures(clients, only=(request.business.pk, pk))
+        )
     client = get_for_business_or_404(clients, request, pk=pk)
     return render(request, "assessments/clients/detail.html", _client_context(request, client))
 

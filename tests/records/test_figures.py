@@ -212,3 +212,38 @@ def test_client_figures_agree_with_the_portfolio_summaries(acme, owner):
     )
     detail = figures.client_figures(acme, today=TODAY).summary
     assert detail == figures.summaries(acme.business, [acme.pk], today=TODAY)[acme.pk]
+
+
+def test_one_clients_figures_equal_the_figures_of_every_client(business, acme):
+    """The client page's and the plan's path (`only`, compiled once) reads the same as the
+    early warning's path over every client, for a client with every kind of record."""
+    from assessments.figures import with_figures
+    from assessments.models import Client, Expense
+
+    other = factories.client(business, name="Other")
+    today = timezone.localdate()
+    for client, amount in ((acme, "1200.00"), (other, "80.00")):
+        factories.invoice(
+            client,
+            issued_on=today - timedelta(days=70),
+            due_on=today - timedelta(days=40),
+            amount=Decimal(amount),
+        )
+        factories.time_entry(client, minutes=150)
+        factories.incident(client, occurred_at=timezone.now() - timedelta(days=20))
+    Expense.objects.create(
+        business=business, client=acme, date=today - timedelta(days=3), amount=Decimal("19.99")
+    )
+    names = ("fig_inv", "fig_tim", "fig_exp", "fig_inc", "fig_total")
+    every = {
+        row["pk"]: row
+        for row in with_figures(Client.objects.filter(business=business)).values("pk", *names)
+    }
+    for client in (acme, other):
+        one = (
+            with_figures(Client.objects.filter(pk=client.pk), only=(business.pk, client.pk))
+            .values("pk", *names)
+            .get()
+        )
+        assert one == every[client.pk]
+    assert every[acme.pk]["fig_inv"]["revenue"] is not None
