@@ -110,7 +110,7 @@ def _json_subquery(model, json: JSONObject, only: tuple[int, int] | None, **filt
     plan's figures query costs in Python (25-35 ms at each view).
     """
     if only is None:
-        scope: dict = {"client": OuterRef("pk")}
+        scope: dict = {"business_id": OuterRef("business_id"), "client": OuterRef("pk")}
     else:
         scope = {"business_id": only[0], "client_id": only[1]}
     rows = (
@@ -256,7 +256,6 @@ def with_figures(
         .annotate(t=_text(Sum("amount")))
         .values("t")
     )
-    incident_scope = {} if only is not None else {"business_id": OuterRef("business_id")}
     return clients.annotate(
         fig_inv=_json_subquery(Invoice, _invoice_json(today, months, severe_days), only),
         fig_tim=_json_subquery(TimeEntry, _time_json(today, months), only),
@@ -267,7 +266,6 @@ def with_figures(
             Incident,
             _incident_json(now),
             only,
-            **incident_scope,
             occurred_at__gt=now - timedelta(days=WINDOW_DAYS),
         ),
         fig_total=Subquery(business_total),

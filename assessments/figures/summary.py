@@ -107,7 +107,7 @@ def summaries(
 
 
 def _summaries(
-    business: Business, client_ids: Iterable[int] | None, today: date, with_share: bool = True
+    business: Business, client_ids: Iterable[int] | None, today: date, with_share: bool
 ) -> tuple[dict[int, Summary], Decimal | None]:
     ids = None if client_ids is None else list(client_ids)
 

@@ -9,6 +9,7 @@ bookmark) counts, to show the last page as `Paginator.get_page` does.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ def log_page(rows: QuerySet, per_page: int, number: object) -> LogPage:
     offset = (wanted - 1) * per_page
     found = list(rows[offset : offset + per_page + 1]) if wanted <= MAX_PAGE else []
     if not found and wanted > 1:
-        last = max(1, -(-rows.count() // per_page))
+        last = max(1, math.ceil(rows.count() / per_page))
         if last < wanted:
             return log_page(rows, per_page, last)
     return LogPage(found[:per_page], wanted, has_next=len(found) > per_page)
