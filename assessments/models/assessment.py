@@ -203,6 +203,15 @@ class Assessment(models.Model):
         return self.status == self.Status.COMPLETE
 
     @property
+    def rule_display(self) -> str:
+        """The rule that decided, in the active language: its label while the rule is
+        known, else the text recorded when the review was completed (in the language it
+        was completed in)."""
+        if self.rule in scoring.Rule.values:
+            return str(scoring.Rule(self.rule).label)
+        return self.rule_text
+
+    @property
     def cooling_off(self) -> bool:
         return bool(self.act_not_before and timezone.localdate() < self.act_not_before)
 

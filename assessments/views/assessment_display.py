@@ -85,12 +85,6 @@ def preview_context(
     }
 
 
-def _rule_text(assessment: Assessment) -> str:
-    if assessment.rule in scoring.Rule.values:
-        return str(scoring.Rule(assessment.rule).label)
-    return assessment.rule_text
-
-
 def _step_text(step: Mapping[str, Any]) -> str:
     key = step.get("flag")
     if not step.get("custom"):
@@ -135,7 +129,7 @@ def snapshot_context(assessment: Assessment) -> dict[str, Any]:
     return {
         "verdict": assessment.verdict,
         "verdict_label": assessment.get_verdict_display(),
-        "rule_text": _rule_text(assessment),
+        "rule_text": assessment.rule_display,
         "reasons": [row for row in rows if row.answer == "yes"],
         "unsure": [row for row in rows if row.answer == "unsure"],
         "next_steps": [

@@ -10,7 +10,7 @@ from datetime import time
 
 import pytest
 
-from assessments import pdf
+from assessments import pdf, scoring
 from assessments.models import Assessment
 from assessments.plan import default_choices
 from assessments.services import plans as services
@@ -84,3 +84,17 @@ def test_the_contents_are_numbered_as_the_headings(business, owner):
     assert [f"{n}. {title.strip()}" for n, title in headings] == [
         f"{i}. {title}" for i, title in enumerate(listed, start=1)
     ]
+
+
+def test_the_pdf_states_the_deciding_rule_in_the_owners_language(business, owner):
+    """The rule's text is recorded in the language the review was completed in (English
+    here); a Greek owner's PDF states the rule in Greek, as the verdict page does."""
+    from django.utils import translation
+
+    owner.language = "el"
+    owner.save(update_fields=["language"])
+    text = _pdf_text(_plan(business, owner, verdict="fire"))
+    with translation.override("el"):
+        greek = str(scoring.Rule("serious_combination").label)
+    assert " ".join(greek.split()) in text
+    assert "Two or more serious flags" not in text
